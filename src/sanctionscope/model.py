@@ -1,0 +1,256 @@
+"""The record model: one entry of an official list, as its publisher states it.
+
+Every parser produces `Record` objects; every later stage (store, resolve, index,
+match, surfaces) reads them. Records are plain data: they serialize to a canonical
+JSON-able dict (`Record.to_dict`) whose hash identifies a version of the entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+
+class Kind(StrEnum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    VESSEL = "vessel"
+    AIRCRAFT = "aircraft"
+    UNKNOWN = "unknown"
+
+
+class NameType(StrEnum):
+    PRIMARY = "primary"
+    ALIAS = "alias"  # "a.k.a.", strong alias
+    WEAK_ALIAS = "weak_alias"  # OFAC "low quality" / UN "bad quality" aliases
+    FORMER = "former"  # "f.k.a.", former names
+
+
+def detect_script(text: str) -> str | None:
+    """Return the ISO 15924 code of the dominant script of `text` (Latn, Cyrl, Arab, Grek, Hani, ...).
+
+    Only letters count; ties and letter-less strings give None.
+    """
+    counts: dict[str, int] = {}
+    for char in text:
+        if not char.isalpha():
+            continue
+        script = _script_of(char)
+        counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda item: item[1])[0]
+
+
+_SCRIPT_PREFIXES = (
+    ("LATIN", "Latn"),
+    ("CYRILLIC", "Cyrl"),
+    ("GREEK", "Grek"),
+    ("ARABIC", "Arab"),
+    ("HEBREW", "Hebr"),
+    ("CJK", "Hani"),
+    ("HIRAGANA", "Hira"),
+    ("KATAKANA", "Kana"),
+    ("HANGUL", "Hang"),
+    ("GEORGIAN", "Geor"),
+    ("ARMENIAN", "Armn"),
+    ("DEVANAGARI", "Deva"),
+    ("THAI", "Thai"),
+    ("ETHIOPIC", "Ethi"),
+    ("MYANMAR", "Mymr"),
+    ("BENGALI", "Beng"),
+    ("TAMIL", "Taml"),
+    ("KHMER", "Khmr"),
+)
+
+
+def _script_of(char: str) -> str:
+    name = unicodedata.name(char, "")
+    for prefix, code in _SCRIPT_PREFIXES:
+        if name.startswith(prefix):
+            return code
+    return "Zyyy"
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """One name of a record. `full` is the name as written; the parts are set when the source splits them."""
+
+    full: str
+    type: NameType = NameType.PRIMARY
+    script: str | None = None
+    given: str | None = None
+    patronymic: str | None = None
+    family: str | None = None
+    lang: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.script is None:
+            object.__setattr__(self, "script", detect_script(self.full))
+
+
+_FUZZY_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzyDate:
+    """A date as lists state them: a year, a month or a day; possibly a range or "circa".
+
+    `value` is an ISO prefix ("1953", "1953-08", "1953-08-27"); `until` closes a range;
+    `raw` is the source's text, kept whenever it was not already ISO.
+    """
+
+    value: str | None
+    until: str | None = None
+    circa: bool = False
+    raw: str | None = None
+
+    def __post_init__(self) -> None:
+        for part in (self.value, self.until):
+            if part is not None and not _FUZZY_DATE_RE.match(part):
+                raise ValueError(f"not an ISO date prefix: {part!r}")
+
+    @property
+    def precision(self) -> str:
+        """'day', 'month', 'year', 'range' or 'unknown'."""
+        if self.until:
+            return "range"
+        if self.value is None:
+            return "unknown"
+        return {4: "year", 7: "month", 10: "day"}[len(self.value)]
+
+    @property
+    def years(self) -> range:
+        """The years this date may fall in."""
+        if self.value is None:
+            return range(0)
+        start = int(self.value[:4])
+        end = int(self.until[:4]) if self.until else start
+        return range(start, end + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """A document or registry number: passport, national id, INN, OGRN, IMO, SWIFT/BIC, ..."""
+
+    type: str
+    value: str
+    country: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    full: str
+    country: str | None = None
+
+
+@dataclass(slots=True)
+class Record:
+    """One entry of one source, under the id its publisher uses."""
+
+    source: str
+    source_id: str
+    kind: Kind
+    names: list[Name] = field(default_factory=list)
+    birth_dates: list[FuzzyDate] = field(default_factory=list)
+    birth_places: list[str] = field(default_factory=list)
+    nationalities: list[str] = field(default_factory=list)
+    citizenships: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    gender: str | None = None
+    identifiers: list[Identifier] = field(default_factory=list)
+    addresses: list[Address] = field(default_factory=list)
+    regimes: list[str] = field(default_factory=list)
+    listed_on: str | None = None
+    reason: str | None = None
+    remarks: list[str] = field(default_factory=list)
+    positions: list[str] = field(default_factory=list)
+    cross_refs: list[str] = field(default_factory=list)
+    # Values the parser could not interpret, kept verbatim under the source's field name.
+    unparsed: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}:{self.source_id}"
+
+    @property
+    def caption(self) -> str:
+        for name in self.names:
+            if name.type == NameType.PRIMARY:
+                return name.full
+        return self.names[0].full if self.names else self.source_id
+
+    def keep_unparsed(self, field_name: str, raw: str) -> None:
+        """Remember a value that could not be parsed, so that nothing the source said is lost."""
+        values = self.unparsed.setdefault(field_name, [])
+        if raw not in values:
+            values.append(raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical, JSON-able form: empty fields are left out, list order is the source's."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in (None, [], {}, ""):
+                continue
+            if f.name in _DATACLASS_LISTS:
+                value = [_compact(asdict(item)) for item in value]
+            elif isinstance(value, StrEnum):
+                value = value.value
+            data[f.name] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Record:
+        kwargs = dict(data)
+        kwargs["kind"] = Kind(kwargs["kind"])
+        for name, item_cls in _DATACLASS_LISTS.items():
+            if name in kwargs:
+                kwargs[name] = [item_cls(**item) for item in kwargs[name]]
+        kwargs["names"] = [
+            Name(**{**asdict(n), "type": NameType(n.type)}) for n in kwargs.get("names", [])
+        ]
+        return cls(**kwargs)
+
+    def content_hash(self) -> str:
+        """Hash of the record's content, insensitive to the order of its list fields.
+
+        Publishers reorder child elements between downloads of the same list (OFAC's XML does);
+        that must not count as an amendment.
+        """
+        return content_hash(self.to_dict())
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in data.items() if v not in (None, False, "")}
+
+
+_DATACLASS_LISTS: dict[str, type] = {
+    "names": Name,
+    "birth_dates": FuzzyDate,
+    "identifiers": Identifier,
+    "addresses": Address,
+}
+
+
+def canonical(value: Any) -> Any:
+    """The value with dict keys and list items sorted, so that equal content compares equal."""
+    if isinstance(value, dict):
+        return {k: canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [canonical(v) for v in value]
+        return sorted(items, key=lambda v: orjson.dumps(v, option=orjson.OPT_SORT_KEYS))
+    return value
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """SHA-1 of a record dict in canonical form (sorted keys, sorted lists)."""
+    blob = orjson.dumps(canonical(data), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha1(blob).hexdigest()

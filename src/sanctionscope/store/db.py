@@ -1,0 +1,71 @@
+"""Opening the database: SQLite by default, PostgreSQL by URL; schema kept current by Alembic."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from platformdirs import user_data_dir
+
+DB_ENV = "SANCTIONSCOPE_DB"
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def data_dir() -> Path:
+    """Where sanctionscope keeps its database and downloads by default."""
+    return Path(os.environ.get("SANCTIONSCOPE_HOME") or user_data_dir("sanctionscope"))
+
+
+def default_url() -> str:
+    return os.environ.get(DB_ENV) or f"sqlite:///{data_dir() / 'sanctionscope.db'}"
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain file paths and bare postgresql:// URLs; pick the drivers sanctionscope ships with."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def connect(url: str | None = None, *, migrate: bool = True) -> sa.Engine:
+    """An engine for `url` (or the default database), with the schema migrated to the latest revision."""
+    url = normalize_url(url or default_url())
+    engine_url = sa.make_url(url)
+    if engine_url.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(engine_url)
+    else:
+        engine = sa.create_engine(engine_url, pool_pre_ping=True)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def _sqlite_engine(url: sa.URL) -> sa.Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent)."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

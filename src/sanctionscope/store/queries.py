@@ -1,0 +1,201 @@
+"""Reading the store: sources, snapshots, records as of a date, changes, a record's history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+import zstandard
+
+from sanctionscope.model import Record
+from sanctionscope.sources.registry import jurisdiction_of
+from sanctionscope.store import schema as t
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    id: int
+    source: str
+    scope: str
+    format: str
+    published_on: date
+    date_basis: str
+    record_count: int
+
+
+def _snapshot_rows(conn: sa.Connection, where: list[Any]) -> list[SnapshotRow]:
+    s = t.snapshots
+    query = (
+        sa.select(s.c.id, s.c.source, s.c.scope, s.c.format, s.c.published_on, s.c.date_basis, s.c.record_count)
+        .where(*where)
+        .order_by(s.c.source, s.c.scope, s.c.published_on, s.c.id)
+    )
+    return [SnapshotRow(*row) for row in conn.execute(query)]
+
+
+def snapshots(engine: sa.Engine, source: str | None = None) -> list[SnapshotRow]:
+    """All snapshots, ordered by source, scope and date."""
+    with engine.connect() as conn:
+        return _snapshot_rows(conn, [t.snapshots.c.source == source] if source else [])
+
+
+def current_snapshots(
+    engine: sa.Engine, *, source: str | None = None, as_of: date | None = None
+) -> list[SnapshotRow]:
+    """The newest snapshot of each source and scope (published on or before `as_of`, if given)."""
+    latest: dict[tuple[str, str], SnapshotRow] = {}
+    for row in snapshots(engine, source):
+        if as_of is not None and row.published_on > as_of:
+            continue
+        latest[(row.source, row.scope)] = row  # rows come in date order: the last one wins
+    return list(latest.values())
+
+
+def source_summaries(engine: sa.Engine) -> list[dict[str, Any]]:
+    """One entry per loaded source: jurisdiction, number of snapshots, latest date, records in the latest."""
+    summaries: dict[str, dict[str, Any]] = {}
+    for row in snapshots(engine):
+        entry = summaries.setdefault(
+            row.source,
+            {"source": row.source, "jurisdiction": jurisdiction_of(row.source), "snapshots": 0, "latest": None},
+        )
+        entry["snapshots"] += 1
+        if entry["latest"] is None or row.published_on.isoformat() > entry["latest"]:
+            entry["latest"] = row.published_on.isoformat()
+    for entry in summaries.values():
+        entry["records"] = sum(row.record_count for row in current_snapshots(engine, source=entry["source"]))
+    return sorted(summaries.values(), key=lambda e: e["source"])
+
+
+def iter_records(engine: sa.Engine, snapshot_ids: list[int]) -> Iterator[Record]:
+    """The records of the given snapshots."""
+    v = t.record_versions
+    with engine.connect() as conn:
+        for start in range(0, len(snapshot_ids), 500):
+            chunk = snapshot_ids[start : start + 500]
+            query = (
+                sa.select(v.c.data)
+                .join(t.snapshot_records, t.snapshot_records.c.version_id == v.c.id)
+                .where(t.snapshot_records.c.snapshot_id.in_(chunk))
+                .order_by(v.c.source, v.c.record_id)
+            )
+            for row in conn.execute(query):
+                yield Record.from_dict(orjson.loads(row.data))
+
+
+def current_records(engine: sa.Engine, *, source: str | None = None, as_of: date | None = None) -> Iterator[Record]:
+    """Every record of the lists as they stood (newest snapshot per source and scope, up to `as_of`)."""
+    yield from iter_records(engine, [s.id for s in current_snapshots(engine, source=source, as_of=as_of)])
+
+
+def get_record(engine: sa.Engine, record_ref: str, *, as_of: date | None = None) -> Record | None:
+    """The newest version of `source:source_id` present in a snapshot up to `as_of`."""
+    source, _, record_id = record_ref.partition(":")
+    v, sr, s = t.record_versions, t.snapshot_records, t.snapshots
+    query = (
+        sa.select(v.c.data)
+        .join(sr, sr.c.version_id == v.c.id)
+        .join(s, s.c.id == sr.c.snapshot_id)
+        .where(v.c.source == source, v.c.record_id == record_id)
+        .order_by(s.c.published_on.desc(), s.c.id.desc())
+        .limit(1)
+    )
+    if as_of is not None:
+        query = query.where(s.c.published_on <= as_of)
+    with engine.connect() as conn:
+        data = conn.execute(query).scalar()
+    return Record.from_dict(orjson.loads(data)) if data else None
+
+
+def record_presence(engine: sa.Engine, record_ref: str) -> dict[str, Any]:
+    """When a record was on its list, as the snapshots show it.
+
+    `first_seen` is the first snapshot that has it and `absent_before` the latest earlier snapshot
+    that did not: a list that states no listing date (OFAC CSV) bounds it between the two.
+    `removed_on` is the first snapshot after `last_seen` that no longer has it.
+    """
+    source, _, record_id = record_ref.partition(":")
+    v, sr, s = t.record_versions, t.snapshot_records, t.snapshots
+    with engine.connect() as conn:
+        present_rows = conn.execute(
+            sa.select(s.c.scope, s.c.published_on)
+            .join(sr, sr.c.snapshot_id == s.c.id)
+            .join(v, v.c.id == sr.c.version_id)
+            .where(v.c.source == source, v.c.record_id == record_id)
+            .order_by(s.c.published_on)
+        ).all()
+        if not present_rows:
+            return {"record": record_ref, "present": []}
+        scope = present_rows[0].scope
+        all_dates = sorted(
+            {
+                row.published_on
+                for row in _snapshot_rows(conn, [s.c.source == source, s.c.scope == scope])
+            }
+        )
+    present = sorted({row.published_on for row in present_rows})
+    first_seen, last_seen = present[0], present[-1]
+    earlier = [d for d in all_dates if d < first_seen and d not in present]
+    later = [d for d in all_dates if d > last_seen]
+    return {
+        "record": record_ref,
+        "first_seen": first_seen.isoformat(),
+        "absent_before": earlier[-1].isoformat() if earlier else None,
+        "last_seen": last_seen.isoformat(),
+        "removed_on": later[0].isoformat() if later else None,
+        "present": [d.isoformat() for d in present],
+    }
+
+
+def list_changes(
+    engine: sa.Engine,
+    *,
+    source: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Changes in date order, as JSON-able dicts."""
+    c = t.changes
+    query = sa.select(c.c.source, c.c.scope, c.c.date, c.c.change, c.c.record_id, c.c.caption, c.c.fields)
+    if source:
+        query = query.where(c.c.source == source)
+    if since:
+        query = query.where(c.c.date >= since)
+    if until:
+        query = query.where(c.c.date <= until)
+    query = query.order_by(c.c.date, c.c.source, c.c.change, c.c.record_id)
+    if limit:
+        query = query.limit(limit)
+    out = []
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            item: dict[str, Any] = {
+                "source": row.source,
+                "date": row.date.isoformat(),
+                "change": row.change,
+                "record_id": f"{row.source}:{row.record_id}",
+                "caption": row.caption,
+            }
+            if row.scope:
+                item["scope"] = row.scope
+            if row.fields:
+                item["fields"] = orjson.loads(row.fields)
+            out.append(item)
+    return out
+
+
+def snapshot_file_bytes(engine: sa.Engine, snapshot_id: int) -> dict[str, bytes]:
+    """The raw files of a snapshot, decompressed: any snapshot can be parsed again."""
+    decompressor = zstandard.ZstdDecompressor()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(t.snapshot_files.c.name, t.snapshot_files.c.data).where(
+                t.snapshot_files.c.snapshot_id == snapshot_id
+            )
+        ).all()
+    return {row.name: decompressor.decompress(row.data) for row in rows}

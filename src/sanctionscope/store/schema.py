@@ -1,0 +1,81 @@
+"""The database tables. Alembic migrations (store/migrations) create and evolve them.
+
+Records are stored once per distinct version (`record_versions`, keyed by content
+hash) and linked to every snapshot that contains that version (`snapshot_records`),
+so nine yearly OFAC files cost little more than one.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+snapshots = sa.Table(
+    "snapshots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("scope", sa.String(64), nullable=False, server_default=""),
+    sa.Column("format", sa.String(64), nullable=False),
+    sa.Column("published_on", sa.Date, nullable=False),
+    sa.Column("date_basis", sa.String(16), nullable=False),
+    # sha256 over the raw bytes of every file of the bundle: identical bytes load once
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    # hash over the records' content hashes: equal for re-serialised copies of the same list
+    sa.Column("records_hash", sa.String(64), nullable=False),
+    sa.Column("record_count", sa.Integer, nullable=False),
+    sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("files", sa.Text, nullable=False),  # JSON: [{name, size, sha256}]
+    sa.Column("notes", sa.Text, nullable=False, server_default="[]"),  # JSON list of strings
+    sa.UniqueConstraint("source", "scope", "content_hash", name="uq_snapshot_content"),
+)
+sa.Index("ix_snapshots_source_date", snapshots.c.source, snapshots.c.scope, snapshots.c.published_on)
+
+snapshot_files = sa.Table(
+    "snapshot_files",
+    metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),  # zstandard-compressed raw bytes
+)
+
+record_versions = sa.Table(
+    "record_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(255), nullable=False),
+    sa.Column("hash", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("caption", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),  # JSON of Record.to_dict()
+    sa.UniqueConstraint("source", "record_id", "hash", name="uq_record_version"),
+)
+
+snapshot_records = sa.Table(
+    "snapshot_records",
+    metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("record_versions.id"), primary_key=True),
+)
+sa.Index("ix_snapshot_records_version", snapshot_records.c.version_id)
+
+changes = sa.Table(
+    "changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("scope", sa.String(64), nullable=False, server_default=""),
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("previous_snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("change", sa.String(16), nullable=False),  # added / removed / amended
+    sa.Column("record_id", sa.String(255), nullable=False),
+    sa.Column("caption", sa.Text, nullable=False),
+    sa.Column("fields", sa.Text, nullable=True),  # JSON {field: {"old": ..., "new": ...}} for amended
+)
+sa.Index("ix_changes_source_date", changes.c.source, changes.c.date)
+sa.Index("ix_changes_snapshot", changes.c.snapshot_id)
