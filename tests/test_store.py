@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from sanctionscope.model import FuzzyDate, Kind, Name, NameType, Record
+from sanctionscope.model import Address, FuzzyDate, Kind, Name, NameType, Record
 from sanctionscope.sources.base import ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.detect import DatedSnapshot
 from sanctionscope.store import db, queries
@@ -135,3 +135,16 @@ def test_url_normalisation() -> None:
     assert db.normalize_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     assert db.normalize_url("/tmp/x.db") == "sqlite:////tmp/x.db"
     assert db.normalize_url("sqlite:///a.db") == "sqlite:///a.db"
+
+
+def test_fields_a_snapshot_states_in_part_are_not_amendments(engine: sa.Engine) -> None:
+    full = person("1", "Ivan Petrov")
+    full.addresses = [Address("Moscow", "ru")]
+    save_snapshot(engine, snapshot("2021-07-07", [full, person("2", "B")]))
+    # the next file set has no add.csv: addresses are unknown, not removed
+    bare = snapshot("2022-02-17", [person("1", "Ivan Petrov"), person("2", "B", "1970")])
+    bare.parsed.partial_fields = frozenset({"addresses"})
+    result = save_snapshot(engine, bare)
+    assert result.amended == 1
+    (change,) = queries.list_changes(engine)
+    assert change["record_id"] == "us_ofac_sdn:2" and set(change["fields"]) == {"birth_dates"}

@@ -71,6 +71,9 @@ class ParsedSnapshot:
     published_on: date | None = None
     scope: str = ""
     notes: list[str] = field(default_factory=list)
+    #: record fields these files state only in part (an OFAC sdn.csv without add.csv has no
+    #: addresses): changes in them against other snapshots are not reported as amendments
+    partial_fields: frozenset[str] = frozenset()
 
 
 class Format:

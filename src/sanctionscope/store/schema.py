@@ -28,6 +28,8 @@ snapshots = sa.Table(
     sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("files", sa.Text, nullable=False),  # JSON: [{name, size, sha256}]
     sa.Column("notes", sa.Text, nullable=False, server_default="[]"),  # JSON list of strings
+    # JSON list of record fields the snapshot's files state only in part (not diffed)
+    sa.Column("partial_fields", sa.Text, nullable=False, server_default="[]"),
     sa.UniqueConstraint("source", "scope", "content_hash", name="uq_snapshot_content"),
 )
 sa.Index("ix_snapshots_source_date", snapshots.c.source, snapshots.c.scope, snapshots.c.published_on)

@@ -77,6 +77,7 @@ def save_snapshot(engine: sa.Engine, dated: DatedSnapshot) -> SaveResult:
                     [{"name": f.name, "size": len(f.data), "sha256": hashlib.sha256(f.data).hexdigest()} for f in parsed.files]
                 ).decode(),
                 "notes": orjson.dumps(parsed.notes).decode(),
+                "partial_fields": orjson.dumps(sorted(parsed.partial_fields)).decode(),
             },
         ).scalar_one()
         _save_files(conn, snapshot_id, parsed.files)
@@ -204,9 +205,15 @@ def _members(conn: sa.Connection, snapshot_id: int) -> dict[str, tuple[str, int,
     return {row.record_id: (row.hash, row.id, row.caption) for row in conn.execute(query)}
 
 
+def _partial_fields(conn: sa.Connection, *snapshot_ids: int) -> set[str]:
+    rows = conn.execute(sa.select(t.snapshots.c.partial_fields).where(t.snapshots.c.id.in_(snapshot_ids))).scalars()
+    return {name for row in rows for name in orjson.loads(row)}
+
+
 def _write_changes(conn: sa.Connection, source: str, scope: str, previous_id: int, current_id: int) -> Counter[str]:
     before, after = _members(conn, previous_id), _members(conn, current_id)
     date = conn.execute(sa.select(t.snapshots.c.published_on).where(t.snapshots.c.id == current_id)).scalar_one()
+    ignored = _partial_fields(conn, previous_id, current_id)
     base = {"source": source, "scope": scope, "snapshot_id": current_id, "previous_snapshot_id": previous_id, "date": date}
     rows: list[dict] = []
     for record_id in sorted(after.keys() - before.keys()):
@@ -217,7 +224,9 @@ def _write_changes(conn: sa.Connection, source: str, scope: str, previous_id: in
     if amended:
         data = _version_data(conn, [before[r][1] for r in amended] + [after[r][1] for r in amended])
         for record_id in amended:
-            fields = diff_fields(data[before[record_id][1]], data[after[record_id][1]])
+            fields = diff_fields(data[before[record_id][1]], data[after[record_id][1]], ignore=ignored)
+            if not fields:
+                continue  # differs only in what one of the two snapshots states in part
             rows.append(
                 {
                     **base,

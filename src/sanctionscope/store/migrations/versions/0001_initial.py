@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("files", sa.Text, nullable=False),
         sa.Column("notes", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("partial_fields", sa.Text, nullable=False, server_default="[]"),
         sa.UniqueConstraint("source", "scope", "content_hash", name="uq_snapshot_content"),
     )
     op.create_index("ix_snapshots_source_date", "snapshots", ["source", "scope", "published_on"])
