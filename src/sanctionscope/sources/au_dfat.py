@@ -32,7 +32,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from sanctionscope.model import Address, FuzzyDate, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.un_xml import add_country, append_unique, reject_non_list, require_records
+from sanctionscope.sources.common import add_country, append_unique, reject_non_list, require_records
 from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
 
 #: header text (lower case, white space collapsed) → field

@@ -25,106 +25,20 @@ This module also holds the delimited-text helpers that trade_csl shares.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
 
-from sanctionscope.model import Address, Kind, Name, NameType, Record
+from sanctionscope.model import Address, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.un_xml import append_unique, joined, reject_non_list, require_records
-from sanctionscope.sources.values import clean, country_code, parse_day
-
-# ---------------------------------------------------------------------------------------------
-# Helpers shared with trade_csl.
-# ---------------------------------------------------------------------------------------------
-
-
-def decode_utf8(label: str, data: bytes) -> str:
-    """The bytes as UTF-8 text (a byte-order mark is dropped); undecodable bytes raise SourceError naming the line."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise SourceError(
-            label, f"not valid UTF-8 (byte {data[error.start]:#04x}); wrong encoding or a damaged file", line=line
-        ) from None
-
-
-@dataclass
-class Table:
-    """A delimited text file read strictly: every row must have as many fields as the header."""
-
-    header: list[str]
-    rows: list[tuple[int, dict[str, str]]]
-    #: rows that repeated the header (a concatenation artefact), skipped
-    repeated_header_lines: list[int]
-
-
-def read_table(label: str, text: str, delimiter: str, required: tuple[str, ...]) -> Table:
-    """Rows of a delimited file with their line numbers; a short row means a truncated or damaged file."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = [column.strip() for column in next(reader)]
-    except StopIteration:
-        raise SourceError(label, "the file is empty") from None
-    except csv.Error as error:
-        raise SourceError(label, f"unreadable header: {error}", line=1) from None
-    missing = [column for column in required if column not in header]
-    if missing:
-        raise SourceError(label, f"missing required column(s) {', '.join(missing)} in the header", line=1)
-    rows: list[tuple[int, dict[str, str]]] = []
-    repeated: list[int] = []
-    line = 1
-    try:
-        for fields in reader:
-            line = reader.line_num
-            if not any(field.strip() for field in fields):
-                continue
-            if [field.strip() for field in fields] == header:
-                repeated.append(line)
-                continue
-            if len(fields) != len(header):
-                raise SourceError(
-                    label,
-                    f"row has {len(fields)} fields, the header has {len(header)}: the file is truncated or damaged",
-                    line=line,
-                )
-            rows.append((line, dict(zip(header, fields, strict=True))))
-    except csv.Error as error:
-        raise SourceError(
-            label, f"malformed row ({error}): the file is truncated or damaged", line=reader.line_num
-        ) from None
-    return Table(header, rows, repeated)
-
-
-_ORGANIZATION_WORDS = re.compile(
-    r"\b(?:LTD|LIMITED|LLC|L\.L\.C|INC|INCORPORATED|CO|COMPANY|CORP|CORPORATION|GMBH|S\.A|SA|SARL|S\.L|SL|SRL|"
-    r"S\.R\.L|AG|A\.G|AB|BV|B\.V|NV|N\.V|PTE|PLC|LLP|FZE|FZCO|FZC|JSC|OJSC|PJSC|OOO|ZAO|OAO|KG|ANSTALT|"
-    r"AIRLINES?|AIRWAYS|AIR|AVIATION|TRADING|TRADE|TRADERS?|INTERNATIONAL|GROUP|ENTERPRISES?|INDUSTRIES|"
-    r"INDUSTRIAL|TECHNOLOG\w*|TECHNIK|SOLUTIONS|SERVICES|SYSTEMS|ELECTRONICS|LOGISTICS|EXPORTS?|IMPORTS?|"
-    r"HOLDINGS?|CARGO|FREIGHT|SHIPPING|TRANSPORT\w*|COMPUTERS|METALS|UNIVERSITY|INSTITUTE|BANK|MINISTRY|"
-    r"LABORATOR\w+|CENTER|CENTRE|FOUNDATION|ESTABLISHMENT|AGENCY|FACTORY|ENGINEERING|MANUFACTURING|"
-    r"SUPPL(?:Y|IES)|EQUIPMENT|DISTRIBUTORS?|CONSULTING|VERTRIEBS|EMPRESA)\b\.?"
-    r"|\.(?:COM|NET|ORG)\b",
-    re.I,
+from sanctionscope.sources.common import (
+    append_unique,
+    decode_utf8,
+    guess_kind,
+    joined,
+    read_table,
+    reject_non_list,
+    require_records,
 )
-_PERSON_WORDS = re.compile(r"\b(?:JR|SR|MR|MRS|MS|DR|PROFESSOR|PROF)\b\.?|\b(?:II|III|IV)$", re.I)
-
-
-def guess_kind(name: str) -> Kind:
-    """Organization if the name has a company word (LTD, LLC, AIRLINES, TRADING...), person if it has a
-    personal title or suffix (MR., JR., III), else unknown.
-
-    Deliberately conservative: most unmarked names on the BIS lists are people, but calling
-    "GLOBE TRADE" or "KZ RESULTS" a person would mislead; unknown is never wrong.
-    """
-    if _ORGANIZATION_WORDS.search(name):
-        return Kind.ORGANIZATION
-    if _PERSON_WORDS.search(name):
-        return Kind.PERSON
-    return Kind.UNKNOWN
-
+from sanctionscope.sources.values import clean, country_code, parse_day
 
 _AKA_RE = re.compile(r"\s+A/K/A\s+", re.I)
 

@@ -25,7 +25,7 @@ from lxml import etree
 
 from sanctionscope.model import Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.un_xml import (
+from sanctionscope.sources.common import (
     UniqueIds,
     XmlRecords,
     append_unique,

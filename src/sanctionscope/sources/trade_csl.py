@@ -28,8 +28,15 @@ from functools import lru_cache
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.bis_dpl import decode_utf8, guess_kind, read_table
-from sanctionscope.sources.un_xml import add_country, append_unique, reject_non_list, require_records
+from sanctionscope.sources.common import (
+    add_country,
+    append_unique,
+    decode_utf8,
+    guess_kind,
+    read_table,
+    reject_non_list,
+    require_records,
+)
 from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date, parse_gender, split_list
 
 _GZIP_MAGIC = b"\x1f\x8b"

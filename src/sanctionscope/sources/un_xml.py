@@ -20,15 +20,24 @@ This module also holds the helpers shared by the other formats of its family
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
 
 from lxml import etree
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record, detect_script
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
+from sanctionscope.sources.common import (
+    UniqueIds,
+    XmlRecords,
+    add_country,
+    append_unique,
+    child_text,
+    child_values,
+    joined,
+    keep_unknown_children,
+    reject_non_list,
+    require_records,
+)
 from sanctionscope.sources.values import (
     clean,
     country_code,
@@ -38,142 +47,6 @@ from sanctionscope.sources.values import (
     parse_gender,
     parse_timestamp_day,
 )
-
-# ---------------------------------------------------------------------------------------------
-# Helpers shared with ca_sema, au_dfat, bis_dpl and trade_csl.
-# ---------------------------------------------------------------------------------------------
-
-T = TypeVar("T")
-
-
-def reject_non_list(label: str, data: bytes, expected: str) -> None:
-    """Raise SourceError when the bytes are empty or an HTML page saved in place of the list."""
-    if not data.strip():
-        raise SourceError(label, f"the file is empty (expected {expected})")
-    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<!doctype html") or b"<html" in head[:512]:
-        raise SourceError(label, f"this is an HTML page, not {expected} (an error page saved in place of the list?)")
-
-
-def append_unique(items: list[T], value: T | None) -> None:
-    """Append `value` unless it is empty or already present (lists keep the source's order)."""
-    if value not in (None, "") and value not in items:
-        items.append(value)
-
-
-def add_country(record: Record, target: list[str], raw: str | None, field_name: str) -> None:
-    """Add the country code of `raw` to `target`, or keep the text as unparsed under `field_name`."""
-    text = clean(raw)
-    if text is None:
-        return
-    code = country_code(text)
-    if code is None:
-        record.keep_unparsed(field_name, text)
-    else:
-        append_unique(target, code)
-
-
-def joined(parts: Iterable[str | None], sep: str = ", ") -> str | None:
-    """The cleaned, non-empty parts joined (None if there are none)."""
-    kept = [c for part in parts if (c := clean(part))]
-    return sep.join(kept) if kept else None
-
-
-class UniqueIds:
-    """Checks that no record id occurs twice in one snapshot."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.seen: dict[str, str] = {}
-
-    def add(self, record_id: str, where: str, *, line: int | None = None, element: str | None = None) -> None:
-        first = self.seen.get(record_id)
-        if first is not None:
-            raise SourceError(
-                self.label,
-                f"record id {record_id!r} appears more than once (first at {first})",
-                line=line,
-                element=element,
-            )
-        self.seen[record_id] = where
-
-
-def require_records(label: str, records: list[Record], what: str) -> None:
-    """An official list with no entries is a broken download, not a list that delisted everyone."""
-    if not records:
-        raise SourceError(label, f"the file contains no {what}")
-
-
-class XmlRecords:
-    """Streams the record elements of one XML file with lxml iterparse, in constant memory.
-
-    Iterating yields each element whose tag is in `record_tags`, fully built; it is cleared
-    afterwards. `root_attrib` holds the root element's attributes once iteration has started.
-    Malformed or truncated XML raises SourceError with the line lxml reports.
-    """
-
-    def __init__(self, file: SourceFile, root_tag: str, record_tags: frozenset[str]):
-        self.file = file
-        self.root_tag = root_tag
-        self.record_tags = record_tags
-        self.root_attrib: dict[str, str] = {}
-
-    def __iter__(self) -> Iterator[etree._Element]:
-        if self.file.data[:2] in (b"<\x00", b"\x00<"):
-            # lxml would guess its way through; a list re-encoded like this is a damaged download.
-            raise SourceError(
-                self.file.label, "the XML is UTF-16 without a byte-order mark (the list is published as UTF-8)"
-            )
-        context = etree.iterparse(
-            io.BytesIO(self.file.data),
-            events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            huge_tree=True,
-        )
-        depth = 0
-        try:
-            for event, element in context:
-                if event == "start":
-                    if depth == 0:
-                        self._check_root(element)
-                    depth += 1
-                    continue
-                depth -= 1
-                if element.tag in self.record_tags:
-                    yield element
-                    element.clear(keep_tail=True)
-        except etree.XMLSyntaxError as error:
-            problem = "wrong character encoding" if "encoding" in error.msg.lower() else "malformed or truncated XML"
-            raise SourceError(self.file.label, f"{problem}: {error.msg}", line=error.lineno or None) from None
-
-    def _check_root(self, element: etree._Element) -> None:
-        if element.tag != self.root_tag:
-            raise SourceError(
-                self.file.label,
-                f"the root element is <{element.tag}>, expected <{self.root_tag}>",
-                line=element.sourceline,
-            )
-        self.root_attrib = dict(element.attrib)
-
-
-def keep_unknown_children(record: Record, element: etree._Element, known: frozenset[str]) -> None:
-    """Keep the text of child elements this parser does not know, so a new field is never lost."""
-    for child in element:
-        if isinstance(child.tag, str) and child.tag not in known:
-            if text := clean(" ".join(child.itertext())):
-                record.keep_unparsed(child.tag, text)
-
-
-def child_text(element: etree._Element, tag: str) -> str | None:
-    """Cleaned text of the first child `tag`."""
-    return clean(element.findtext(tag))
-
-
-def child_values(element: etree._Element, tag: str) -> list[str]:
-    """Cleaned texts of `tag/VALUE` children (the UN's list-valued fields)."""
-    return [c for value in element.iterfind(f"{tag}/VALUE") if (c := clean(value.text))]
-
 
 # ---------------------------------------------------------------------------------------------
 # The UN format.
