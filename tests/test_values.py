@@ -79,3 +79,22 @@ def test_detect_script() -> None:
     assert detect_script("Bastrykin") == "Latn"
     assert detect_script("محمد") == "Arab"
     assert detect_script("123") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "until"),
+    [
+        ("12. Jul 1960", "1960-07-12", None),
+        ("Jul.2005", "2005-07", None),
+        ("2015-03-27-04:00", "2015-03-27", None),
+        ("Between 1955 and 1958", "1955", "1958"),
+        ("1955- 1958", "1955", "1958"),
+    ],
+)
+def test_more_date_shapes_found_in_real_lists(text: str, value: str, until: str | None) -> None:
+    parsed = parse_fuzzy_date(text)
+    assert parsed is not None and (parsed.value, parsed.until) == (value, until)
+
+
+def test_placeholders_are_not_countries() -> None:
+    assert country_code("na") is None and country_code("-0-") is None

@@ -38,12 +38,13 @@ _MONTHS = {
 }
 
 _CIRCA_RE = re.compile(r"^(circa|ca\.?|c\.|approximately|approx\.?|about|around)\s*", re.I)
-_RANGE_RE = re.compile(r"^(.+?)\s*(?:\bto\b|–|—|\s-\s|\.\.)\s*(.+)$", re.I)
-_ISO_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T.*)?$")
+_RANGE_RE = re.compile(r"^(?:between\s+)?(.+?)\s*(?:\bto\b|\band\b|–|—|\s?-\s|\.\.)\s*(.+)$", re.I)
+# ISO dates, also with a time or an xs:date time zone ("2015-03-27-04:00")
+_ISO_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T.*|[+-]\d{2}:\d{2}|Z)?$")
 _DMY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 _MDY_SLASH_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YMD_SLASH_RE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
-_TEXT_DATE_RE = re.compile(r"^(?:(\d{1,2})\s+)?([A-Za-zéû]+)\.?,?\s+(\d{4})$")
+_TEXT_DATE_RE = re.compile(r"^(?:(\d{1,2})\.?\s+)?([A-Za-zéû]+)\.?,?\s*(\d{4})$")
 _TEXT_DATE_MDY_RE = re.compile(r"^([A-Za-zéû]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _YEAR_RE = re.compile(r"^(\d{4})$")
 
@@ -139,9 +140,10 @@ def parse_timestamp_day(text: str | None) -> date | None:
 @lru_cache(maxsize=4096)
 def country_code(text: str | None) -> str | None:
     """ISO-like lower-case territory code for a country name or code ("Russia" → "ru"), else None."""
-    if not text:
+    cleaned = clean(text)
+    if cleaned is None:
         return None
-    cleaned = " ".join(text.split()).strip(" .,;")
+    cleaned = cleaned.strip(" .,;")
     if not cleaned:
         return None
     territory = lookup_territory(cleaned)
