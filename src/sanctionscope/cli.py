@@ -7,7 +7,7 @@ printed); 2 wrong usage; 3 nothing found for what was asked.
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -303,8 +303,6 @@ def export(
 ) -> None:
     """Export every current record: FollowTheMoney entities (with Sanction entities) or a flat CSV."""
     from sanctionscope.export import write_csv
-    from sanctionscope.sources.ftm import export_entities
-    from sanctionscope.sources.registry import jurisdiction_of
 
     if format_ not in ("ftm", "csv"):
         errors.print(f"--format must be ftm or csv, not {format_!r}")
@@ -315,6 +313,9 @@ def export(
         if format_ == "csv":
             count = write_csv(records, out)
         else:
+            from sanctionscope.sources.ftm import export_entities
+            from sanctionscope.sources.registry import jurisdiction_of
+
             count = 0
             for entity in export_entities(records, jurisdiction_of=jurisdiction_of):
                 out.write(orjson.dumps(entity).decode() + "\n")
@@ -381,10 +382,6 @@ def _split_override(item: str) -> tuple[str, str]:
         errors.print(f"--url takes SOURCE=URL, not {item!r}")
         raise typer.Exit(2)
     return name, address
-
-
-def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
 
 
 if __name__ == "__main__":

@@ -97,10 +97,21 @@ _ID_TYPES = {
     "tax id no.": "tax_id",
     "identification number": "national_id",
     "registration number": "registration",
+    "registration id": "registration",
     "business registration number": "registration",
+    "public registration number": "registration",
+    "unified social credit code (uscc)": "registration",
+    "legal entity number": "lei",
     "imo": "imo",
+    "vessel registration identification": "imo",
     "swift/bic": "swift",
+    "isin": "isin",
 }
+
+
+def identifier_type(label: str) -> str:
+    """OFAC's label of an identifier ("Passport", "Tax ID No.") → sanctionscope's identifier type."""
+    return _ID_TYPES.get(label.strip().lower(), "other")
 
 
 def apply_remarks(record: Record, remarks: str) -> None:
@@ -125,14 +136,13 @@ def apply_remarks(record: Record, remarks: str) -> None:
                 break
         else:
             if m := _ID_RE.match(piece):
-                label = m.group("label").lower()
-                country = m.group("country")
+                id_type = identifier_type(m.group("label"))
                 record.identifiers.append(
                     Identifier(
-                        _ID_TYPES.get(label, "other"),
+                        id_type,
                         m.group("value").rstrip(",;"),
-                        country=country_code(country),
-                        note=None if label in _ID_TYPES else m.group("label"),
+                        country=country_code(m.group("country")),
+                        note=m.group("label") if id_type == "other" else None,
                     )
                 )
             elif not alt:

@@ -139,17 +139,17 @@ SOURCES: dict[str, SourceInfo] = {
 FORMAT_MODULES: tuple[str, ...] = (
     "sanctionscope.sources.ofac_csv",
     "sanctionscope.sources.ofac_xml",
-    "sanctionscope.sources.ofac_enhanced",
+    # "sanctionscope.sources.ofac_enhanced",
     "sanctionscope.sources.trade_csl",
     "sanctionscope.sources.bis_dpl",
     "sanctionscope.sources.un_xml",
-    "sanctionscope.sources.eu_fsf",
+    # "sanctionscope.sources.eu_fsf",
     "sanctionscope.sources.eu_journal",
-    "sanctionscope.sources.gb_fcdo",
+    # "sanctionscope.sources.gb_fcdo",
     "sanctionscope.sources.ca_sema",
-    "sanctionscope.sources.ch_seco",
+    # "sanctionscope.sources.ch_seco",
     "sanctionscope.sources.au_dfat",
-    "sanctionscope.sources.ftm",
+    # "sanctionscope.sources.ftm",
 )
 
 
