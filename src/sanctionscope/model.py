@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -70,6 +71,7 @@ _SCRIPT_PREFIXES = (
 )
 
 
+@lru_cache(maxsize=8192)
 def _script_of(char: str) -> str:
     name = unicodedata.name(char, "")
     for prefix, code in _SCRIPT_PREFIXES:
