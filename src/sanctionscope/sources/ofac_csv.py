@@ -87,7 +87,7 @@ _ID_RE = re.compile(
     r"^(?P<label>Passport|National ID No\.|Tax ID No\.|Identification Number|Registration Number|"
     r"Cedula No\.|SSN|Driver's License No\.|IMO|Vessel Registration Identification|SWIFT/BIC|"
     r"Government Gazette Number|Business Registration Number|Personal ID Card|Residency Number|"
-    r"Aircraft Manufacturer's Serial Number \(MSN\)|NIT #|RFC|CURP|C\.U\.I\.T\.)\s+(?P<value>\S+)"
+    r"Aircraft Manufacturer's Serial Number \(MSN\)|NIT #|RFC|CURP|C\.U\.I\.T\.)\s+(?:IMO\s+)?(?P<value>\S+)"
     r"(?:\s*\((?P<country>[^)]+)\))?",
     re.I,
 )

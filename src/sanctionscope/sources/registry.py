@@ -149,7 +149,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "sanctionscope.sources.ca_sema",
     # "sanctionscope.sources.ch_seco",
     "sanctionscope.sources.au_dfat",
-    # "sanctionscope.sources.ftm",
+    "sanctionscope.sources.ftm",
 )
 
 

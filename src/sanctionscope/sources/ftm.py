@@ -1,0 +1,949 @@
+"""FollowTheMoney (FtM) entities: import of line-delimited FtM JSON, export of records as FtM.
+
+FtM is the entity model OpenSanctions publishes its data in (`entities.ftm.json`: one JSON
+object per line with `id`, `schema`, `properties` and, from OpenSanctions, `caption`,
+`datasets`, `referents`, `target`, `first_seen`, `last_seen`, `last_change`). The
+`followthemoney` library defines the schemata and property types; this module uses it for
+schema lookup, value validation and, on export, for building every entity.
+
+Import: one `Record` per thing entity (Person, Organization, Company, PublicBody, LegalEntity,
+Vessel, Airplane), under the FtM entity id. The file is read in one pass that collects,
+then the things are built and the entities that point at them are attached:
+
+- `Sanction` (entity → thing): programId and program → regimes; the earliest listingDate
+  (startDate where a sanction states no listingDate) → listed_on; reason → reason (distinct
+  reasons joined by newlines); and one remark per sanction with all its other properties
+  (authority, country, provisions, status, dates, ...), so which authority listed whom under
+  what stays readable.
+- `Passport`/`Identification` (holder → thing) → identifiers with country and note.
+- `Address` (referenced by a thing's addressEntity) → addresses with the address's country.
+
+References are also resolved through `referents`: OpenSanctions merges source entities and
+keeps pointing at the old ids ("addr-...") from other entities.
+
+Thing properties: name → primary names (the entity's caption first, so `Record.caption` is
+the FtM caption), alias and abbreviation → alias, weakAlias → weak alias, previousName →
+former; firstName/fatherName/lastName become given/patronymic/family of the names in which
+they occur as whole words (other part values, and middleName/secondName/motherName/nameSuffix
+values that occur in no name, are kept unparsed); birthDate → FuzzyDate (FtM dates are ISO
+prefixes); birthPlace and birthCountry → birth places; nationality, citizenship and
+country/jurisdiction/mainCountry/flag → country codes; gender; every identifier-typed
+property (idNumber, passportNumber, innCode, ogrnCode, taxNumber, registrationNumber,
+imoNumber (digits only, as the lists write it), swiftBic, leiCode, ...) → identifiers (see
+`identifier_type`); address text;
+position and title → positions; notes/summary/description → remarks; program/programId →
+regimes; topics and sourceUrl → remarks.
+
+The entity's `datasets` become a remark ("datasets: ..."): they name the publications the
+entity was collected from (us_ofac_sdn, gb_fcdo_sanctions...), which is neither a legal
+program (regimes) nor an id; `referents` (the source-level FtM ids merged into the entity)
+become cross_refs "ftm:<id>", the record id such an entity gets when imported from its own
+dataset; `target: false` (a related entity, not itself a target) becomes a remark. Any other
+property goes to `keep_unparsed`. Not kept: OpenSanctions' processing bookkeeping
+(first_seen, last_seen, last_change, and the properties in `_BOOKKEEPING`), which changes
+with every export run and says nothing about the entry.
+
+Relationship entities (Ownership, Family, Directorship, Payment, ...) and things that are not
+list entries are not records: they are counted in the snapshot's notes, as are dangling
+references and Address entities no record uses. A file states no export date (`last_seen`
+is when OpenSanctions last saw an entity, not when the file was written), so
+`published_on` is None. Each file is its own scope, named after the file ("zala.entities.ftm.json"
+→ "zala"; OpenSanctions' plain "entities.ftm.json" → ""), so that loading two FtM datasets does
+not read as one dataset that lost the other's entries.
+
+Export (`export_entities`): per record a Person/Organization (Company when it has identifiers
+only companies have)/LegalEntity/Vessel/Airplane entity, its Address entities, and a Sanction
+entity (program, listingDate, reason, authority and URL of the source, country of the
+jurisdiction) for records that are listings. Values go through the library's property types
+(checksums of INN, OGRN, IMO, LEI included); what a schema or type refuses is written to the
+entity's notes, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from followthemoney import EntityProxy, model, registry
+from followthemoney.property import Property
+from followthemoney.schema import Schema
+from followthemoney.util import make_entity_id, sanitize_text, stringify
+from rigour.territories import get_territory
+
+from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
+from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
+from sanctionscope.sources.common import UniqueIds, add_country, append_unique, joined, reject_non_list
+from sanctionscope.sources.registry import SOURCES
+from sanctionscope.sources.values import clean, parse_fuzzy_date, parse_gender
+
+# ---------------------------------------------------------------------------------------------
+# Schemata and property mappings (shared by import and export).
+# ---------------------------------------------------------------------------------------------
+
+#: the schemata whose entities are list entries, most specific first (for `_kind_of`)
+_KIND_OF_SCHEMA: tuple[tuple[str, Kind], ...] = (
+    ("Person", Kind.PERSON),
+    ("Organization", Kind.ORGANIZATION),
+    ("LegalEntity", Kind.UNKNOWN),  # FtM's "person or organization, we don't know"
+    ("Vessel", Kind.VESSEL),
+    ("Airplane", Kind.AIRCRAFT),
+)
+
+_SCHEMA_OF_KIND: dict[Kind, str] = {
+    Kind.PERSON: "Person",
+    Kind.ORGANIZATION: "Organization",
+    Kind.UNKNOWN: "LegalEntity",
+    Kind.VESSEL: "Vessel",
+    Kind.AIRCRAFT: "Airplane",
+}
+
+_NAME_TYPES: dict[str, NameType] = {
+    "name": NameType.PRIMARY,
+    "alias": NameType.ALIAS,
+    "abbreviation": NameType.ALIAS,
+    "weakAlias": NameType.WEAK_ALIAS,
+    "previousName": NameType.FORMER,
+}
+
+#: name-part properties that map onto `Name` fields
+_PART_FIELDS: dict[str, str] = {"lastName": "family", "fatherName": "patronymic", "firstName": "given"}
+#: name-part properties without a `Name` field: kept in the full names, or unparsed
+_OTHER_PARTS = frozenset({"middleName", "secondName", "motherName", "nameSuffix"})
+
+#: identifier properties with an established sanctionscope type; others get `_snake(name)`
+_IDENTIFIER_TYPES: dict[str, str] = {
+    "passportNumber": "passport",
+    "idNumber": "national_id",
+    "taxNumber": "tax_id",
+    "innCode": "inn",
+    "ogrnCode": "ogrn",
+    "registrationNumber": "registration",
+    "imoNumber": "imo",
+    "swiftBic": "swift",
+    "leiCode": "lei",
+    "vatCode": "vat",
+    "socialSecurityNumber": "social_security",
+    "licenseNumber": "license",
+    "callSign": "call_sign",
+    "icaoCode": "icao",
+    "uniqueEntityId": "sam_uei",
+    "kppCode": "kpp",
+    "okpoCode": "okpo",
+    "wikidataId": "wikidata",
+}
+
+#: sanctionscope identifier types without an FtM property of their own
+_EXPORT_FALLBACK_PROPS: dict[str, str] = {"other": "idNumber"}
+
+_COUNTRY_PROPS: dict[str, str] = {
+    "nationality": "nationalities",
+    "citizenship": "citizenships",
+    "country": "countries",
+    "jurisdiction": "countries",
+    "mainCountry": "countries",
+    "flag": "countries",
+}
+
+_REMARK_PROPS = frozenset({"notes", "summary", "description"})
+_POSITION_PROPS = frozenset({"position", "title"})
+_REGIME_PROPS = ("programId", "program")
+
+#: OpenSanctions processing metadata, rewritten by every export run: never part of a record
+_BOOKKEEPING = frozenset({"modifiedAt", "retrievedAt", "indexText"})
+
+
+def identifier_type(prop_name: str) -> str:
+    """The sanctionscope identifier type of an FtM identifier property ("innCode" → "inn")."""
+    return _IDENTIFIER_TYPES.get(prop_name) or _snake(prop_name)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _kind_of(schema: Schema) -> Kind | None:
+    """The record kind of a schema, or None if its entities are not list entries."""
+    for name, kind in _KIND_OF_SCHEMA:
+        if schema.is_a(name):
+            return kind
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The format.
+# ---------------------------------------------------------------------------------------------
+
+_SUFFIXES = (".ftm.json", ".ftm.jsonl", ".ijson")
+
+
+class FtmFormat(Format):
+    name = "ftm_json"
+    default_source = "ftm"
+
+    def claims(self, file: SourceFile) -> bool:
+        if file.name.lower().endswith(_SUFFIXES):
+            return True
+        # JSON lines whose first object is an FtM entity (only the head is read: the line may be cut)
+        first_line = file.head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip()
+        return first_line.startswith(b"{") and b'"schema"' in first_line and b'"properties"' in first_line
+
+    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
+        return [self._parse_file(file) for file in files]
+
+    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+        reject_non_list(file.label, file.data, "FollowTheMoney entities (JSON lines)")
+        parsed = parse_entities(byte_lines(file.data), self.default_source, label=file.label)
+        if not parsed.records:
+            raise SourceError(
+                file.label,
+                "the file contains no Person, Organization, LegalEntity, Vessel or Airplane entities"
+                + (f" ({'; '.join(parsed.notes)})" if parsed.notes else ""),
+            )
+        return ParsedSnapshot(
+            source=self.default_source,
+            format=self.name,
+            files=[file],
+            records=parsed.records,
+            published_on=None,
+            scope=scope_of(file.name),
+            notes=parsed.notes,
+        )
+
+
+FORMAT = FtmFormat()
+
+
+def scope_of(file_name: str) -> str:
+    """The dataset a file name stands for ("zala.entities.ftm.json" → "zala").
+
+    OpenSanctions names every export "entities.ftm.json": that one is the whole source (scope "").
+    """
+    stem = file_name.lower()
+    for suffix in (*_SUFFIXES, ".json", ".jsonl"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    stem = stem.removesuffix(".entities")
+    return "" if stem == "entities" else stem
+
+
+def byte_lines(data: bytes) -> Iterator[bytes]:
+    """The lines of a JSON-lines file without copying it whole (a UTF-8 byte-order mark is dropped)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = len(data)
+        yield data[start:end]
+        start = end + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Import.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedEntities:
+    """The records of an FtM entity stream and what was not turned into records."""
+
+    records: list[Record]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Entity:
+    """One raw FtM entity with its schema and line number."""
+
+    line: int
+    id: str
+    schema: Schema
+    data: dict[str, Any]
+
+    @property
+    def properties(self) -> dict[str, list[str]]:
+        return self.data["properties"]
+
+
+@dataclass
+class _Collected:
+    """Everything the pass over the lines collected, keyed for attaching."""
+
+    things: list[_Entity] = field(default_factory=list)
+    addresses: dict[str, _Entity] = field(default_factory=dict)
+    sanctions: list[_Entity] = field(default_factory=list)
+    documents: list[_Entity] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    #: the ids OpenSanctions merged into an entity (its referents) → the entity's id
+    merged_ids: dict[str, str] = field(default_factory=dict)
+
+    def references(self, entity: _Entity, prop: str) -> list[str]:
+        """The ids `prop` points at, each resolved to the merged entity that now stands for it."""
+        ids = (value.strip() for value in entity.properties.get(prop, []))
+        return list(dict.fromkeys(self.merged_ids.get(i, i) for i in ids if i))
+
+
+def parse_entities(
+    lines: Iterable[bytes | str], source: str = "ftm", *, label: str = "<ftm entities>"
+) -> ParsedEntities:
+    """Records from FtM entity JSON, one entity per line (lines numbered from 1 for errors)."""
+    collected = _collect(lines, label)
+    records: dict[str, Record] = {}
+    listing_dates: dict[str, list[str]] = {}
+    used_addresses: set[str] = set()
+    notes = _Notes()
+    for entity in collected.things:
+        record = _thing_record(entity, source)
+        used_addresses |= _attach_addresses(record, entity, collected, notes)
+        records[entity.id] = record
+    for sanction in collected.sanctions:
+        for target in collected.references(sanction, "entity"):
+            if target in records:
+                listing_dates.setdefault(target, []).extend(_attach_sanction(records[target], sanction))
+            else:
+                notes.dangling(sanction, "entity", target)
+    for document in collected.documents:
+        for holder in collected.references(document, "holder"):
+            if holder in records:
+                _attach_document(records[holder], document, notes)
+            else:
+                notes.dangling(document, "holder", holder)
+    for target, dates in listing_dates.items():
+        _set_listed_on(records[target], dates)
+    unused = [entity_id for entity_id in collected.addresses if entity_id not in used_addresses]
+    if unused:
+        notes.add(f"{len(unused)} Address entities are used by no record (e.g. {', '.join(unused[:3])})")
+    return ParsedEntities(list(records.values()), _skipped_note(collected.skipped) + notes.lines())
+
+
+class _Notes:
+    """Snapshot notes; dangling references are grouped per schema and property, with a few examples each."""
+
+    def __init__(self) -> None:
+        self._plain: list[str] = []
+        self._dangling: dict[str, list[str]] = {}
+
+    def add(self, text: str) -> None:
+        self._plain.append(text)
+
+    def dangling(self, entity: _Entity, prop: str, target: str) -> None:
+        where = f"{entity.schema.name}.{prop}"
+        self._dangling.setdefault(where, []).append(f"{entity.id} (line {entity.line}) → {target}")
+
+    def lines(self) -> list[str]:
+        grouped = [
+            f"{len(examples)} {where} references to entities not in the file: "
+            + "; ".join(examples[:5])
+            + (" ..." if len(examples) > 5 else "")
+            for where, examples in self._dangling.items()
+        ]
+        return grouped + self._plain
+
+
+def _skipped_note(skipped: Counter[str]) -> list[str]:
+    if not skipped:
+        return []
+    counts = ", ".join(f"{count} {schema}" for schema, count in skipped.most_common())
+    return [f"skipped {counts} entities (relationships and other entities that are not list entries)"]
+
+
+def _collect(lines: Iterable[bytes | str], label: str) -> _Collected:
+    """Read every line; keep things, addresses, sanctions and documents; count the rest."""
+    collected = _Collected()
+    ids = UniqueIds(label)
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        entity = _entity(raw, label, number)
+        ids.add(entity.id, f"line {number}", line=number)
+        for referent in entity.data.get("referents") or []:
+            if isinstance(referent, str):
+                collected.merged_ids.setdefault(referent, entity.id)
+        schema = entity.schema
+        if _kind_of(schema) is not None:
+            collected.things.append(entity)
+        elif schema.is_a("Address"):
+            collected.addresses[entity.id] = entity
+        elif schema.is_a("Sanction"):
+            collected.sanctions.append(entity)
+        elif schema.is_a("Identification"):
+            collected.documents.append(entity)
+        else:
+            collected.skipped[schema.name] += 1
+    return collected
+
+
+def _entity(raw: bytes | str, label: str, line: int) -> _Entity:
+    """One line as an entity; anything that is not an FtM entity object raises SourceError."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        if isinstance(raw, bytes):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise SourceError(
+                    label, f"not valid UTF-8 (byte {raw[bad.start]:#04x}); wrong encoding or a damaged file", line=line
+                ) from None
+        raise SourceError(label, f"invalid JSON ({error}): the file is truncated or damaged", line=line) from None
+    if not isinstance(data, dict):
+        raise SourceError(label, f"expected an entity object, found JSON {type(data).__name__}", line=line)
+    entity_id, schema_name, properties = data.get("id"), data.get("schema"), data.get("properties")
+    if not isinstance(entity_id, str) or not entity_id.strip():
+        raise SourceError(label, "entity without an id", line=line)
+    if not isinstance(schema_name, str):
+        raise SourceError(label, f"entity {entity_id!r} has no schema", line=line)
+    schema = model.get(schema_name)
+    if schema is None:
+        raise SourceError(label, f"entity {entity_id!r} has an unknown FtM schema {schema_name!r}", line=line)
+    if schema.abstract:
+        raise SourceError(label, f"entity {entity_id!r} has the abstract schema {schema_name!r}", line=line)
+    if properties is None:
+        properties = {}
+    if not isinstance(properties, dict):
+        raise SourceError(label, f"entity {entity_id!r}: 'properties' is not an object", line=line)
+    data["properties"] = {name: _value_list(values) for name, values in properties.items()}
+    return _Entity(line, entity_id, schema, data)
+
+
+def _value_list(values: Any) -> list[str]:
+    """Property values as a list of strings (FtM writers emit lists; a bare value is accepted)."""
+    items = values if isinstance(values, list) else [values]
+    texts = (item if isinstance(item, str) else stringify(item) for item in items)
+    return [text for text in texts if text is not None]
+
+
+def _thing_record(entity: _Entity, source: str) -> Record:
+    """A thing entity as a Record (addresses, sanctions and documents are attached afterwards)."""
+    kind = _kind_of(entity.schema)
+    assert kind is not None
+    record = Record(source=source, source_id=entity.id, kind=kind)
+    props = entity.properties
+    record.names, leftover_parts = _names(props, _caption(entity))
+    for prop_name, part in leftover_parts:
+        record.keep_unparsed(prop_name, part)
+    topics: list[str] = []
+    for prop_name, values in props.items():
+        if prop_name in _NAME_TYPES or prop_name in _PART_FIELDS or prop_name in _OTHER_PARTS:
+            continue
+        if prop_name in _BOOKKEEPING or prop_name == "addressEntity":
+            continue
+        prop = entity.schema.get(prop_name)
+        for raw in values:
+            value = clean(raw)
+            if value is None:
+                continue
+            if prop_name == "topics":
+                append_unique(topics, value)
+            elif prop is None:
+                record.keep_unparsed(prop_name, value)  # a property this FtM version does not know
+            else:
+                _add_property(record, prop, value)
+    if topics:
+        record.remarks.append("topics: " + ", ".join(topics))
+    _add_context(record, entity.data)
+    return record
+
+
+def _caption(entity: _Entity) -> str | None:
+    """The caption OpenSanctions wrote, else the one FtM computes from the properties."""
+    caption = entity.data.get("caption")
+    if isinstance(caption, str) and (text := clean(caption)):
+        return text  # cleaned like the names, so that it is found among them
+    proxy = EntityProxy(entity.schema, {"id": entity.id, "properties": entity.properties}, cleaned=True)
+    return proxy.caption if proxy.caption != entity.schema.label else None
+
+
+def _add_property(record: Record, prop: Property, value: str) -> None:
+    """Map one thing property value onto the record (unmapped ones are kept unparsed)."""
+    prop_name = prop.name
+    if prop_name in _REGIME_PROPS:
+        append_unique(record.regimes, value)
+    elif prop.type == registry.identifier:
+        _add_identifier(record, Identifier(type=identifier_type(prop_name), value=_identifier_value(prop_name, value)))
+    elif prop_name == "birthDate":
+        _add_birth_date(record, value)
+    elif prop_name == "birthPlace":
+        append_unique(record.birth_places, value)
+    elif prop_name == "birthCountry":
+        place = registry.country.caption(value) if registry.country.clean(value) else None
+        if place is None:
+            record.keep_unparsed(prop_name, value)
+        else:
+            append_unique(record.birth_places, place)
+    elif prop_name in _COUNTRY_PROPS:
+        add_country(record, getattr(record, _COUNTRY_PROPS[prop_name]), value, prop_name)
+    elif prop_name == "gender":
+        gender = parse_gender(value)
+        if gender is None:
+            record.keep_unparsed(prop_name, value)  # FtM also knows "other"
+        else:
+            record.gender = gender
+    elif prop_name == "address":
+        _add_address(record, Address(full=value))
+    elif prop_name in _POSITION_PROPS:
+        append_unique(record.positions, value)
+    elif prop_name in _REMARK_PROPS:
+        append_unique(record.remarks, value)
+    elif prop_name == "sourceUrl":
+        append_unique(record.remarks, f"sourceUrl: {value}")
+    else:
+        record.keep_unparsed(prop_name, value)
+
+
+_IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.I)
+
+
+def _identifier_value(prop_name: str, value: str) -> str:
+    """The number as the other parsers keep it: FtM writes IMO numbers "IMO9074729", lists write the digits."""
+    if prop_name == "imoNumber" and (match := _IMO_RE.match(value)):
+        return match.group(1)
+    return value
+
+
+def _add_context(record: Record, data: dict[str, Any]) -> None:
+    """Keep what OpenSanctions says about the entity outside its properties."""
+    datasets = sorted(d for d in data.get("datasets") or [] if isinstance(d, str))
+    if datasets:
+        record.remarks.append("datasets: " + ", ".join(datasets))
+    for referent in data.get("referents") or []:
+        if isinstance(referent, str) and referent.strip() and referent != record.source_id:
+            append_unique(record.cross_refs, f"ftm:{referent.strip()}")
+    if data.get("target") is False:
+        record.remarks.append("target: false (OpenSanctions lists this entity as related, not as a target)")
+
+
+def _add_birth_date(record: Record, value: str) -> None:
+    date = ftm_fuzzy_date(value)
+    if date is None:
+        record.keep_unparsed("birthDate", value)
+    elif date not in record.birth_dates:
+        record.birth_dates.append(date)
+
+
+def ftm_fuzzy_date(text: str) -> FuzzyDate | None:
+    """An FtM date (ISO prefix, possibly with a time) as a FuzzyDate; other text via `parse_fuzzy_date`."""
+    iso = registry.date.clean(text)
+    if iso is not None:
+        prefix = iso[:10]
+        return FuzzyDate(value=prefix, raw=text if text != prefix else None)
+    return parse_fuzzy_date(text)
+
+
+def _add_identifier(record: Record, identifier: Identifier) -> None:
+    """Add an identifier once; a richer statement of the same number (with country or note) wins."""
+    for index, known in enumerate(record.identifiers):
+        if known.type == identifier.type and known.value == identifier.value:
+            if (known.country, known.note) == (None, None):
+                record.identifiers[index] = identifier
+            return
+    record.identifiers.append(identifier)
+
+
+def _add_address(record: Record, address: Address) -> None:
+    """Add an address once per text; the statement with a country wins."""
+    key = address.full.casefold()
+    for index, known in enumerate(record.addresses):
+        if known.full.casefold() == key:
+            if known.country is None and address.country is not None:
+                record.addresses[index] = address
+            return
+    record.addresses.append(address)
+
+
+def _attach_addresses(record: Record, entity: _Entity, collected: _Collected, notes: _Notes) -> set[str]:
+    """Add the Address entities the thing refers to; returns the Address ids used."""
+    used: set[str] = set()
+    for address_id in collected.references(entity, "addressEntity"):
+        address = collected.addresses.get(address_id)
+        if address is None:
+            record.keep_unparsed("addressEntity", address_id)
+            notes.dangling(entity, "addressEntity", address_id)
+            continue
+        used.add(address_id)
+        for item in address_of(address.properties):
+            _add_address(record, item)
+    return used
+
+
+def address_of(props: dict[str, list[str]]) -> list[Address]:
+    """The addresses an FtM Address entity states: each `full` text, else one built from its parts."""
+    country = next((c for c in map(registry.country.clean, props.get("country", [])) if c), None)
+    texts = [c for full in props.get("full", []) if (c := clean(full))]
+    if not texts:
+        parts = ("street", "street2", "postOfficeBox", "postalCode", "city", "region", "state")
+        built = joined(value for part in parts for value in props.get(part, []))
+        texts = [built] if built else []
+    return [Address(full=text, country=country) for text in texts]
+
+
+def _attach_sanction(record: Record, sanction: _Entity) -> list[str]:
+    """A Sanction on the record: regimes, reason, a remark with the rest; returns its listing dates."""
+    props = sanction.properties
+    for prop_name in _REGIME_PROPS:
+        for value in props.get(prop_name, []):
+            append_unique(record.regimes, clean(value))
+    for reason in props.get("reason", []):
+        _add_reason(record, clean(reason))
+    datasets = ", ".join(sorted(d for d in sanction.data.get("datasets") or [] if isinstance(d, str)))
+    head = f"Sanction {sanction.id}" + (f" [{datasets}]" if datasets else "")
+    details = _describe(props, skip={"entity"})
+    record.remarks.append(head + (f": {details}" if details else ""))
+    # A sanction's listing date; its start date where it states none (the UK and OFAC state only that).
+    return props.get("listingDate") or props.get("startDate") or []
+
+
+def _describe(props: dict[str, list[str]], skip: set[str]) -> str:
+    """ "prop: value, value; prop: value" for the properties not in `skip` (bookkeeping never shown)."""
+    return "; ".join(
+        f"{name}: {', '.join(texts)}"
+        for name, values in props.items()
+        if name not in skip and name not in _BOOKKEEPING and (texts := [c for v in values if (c := clean(v))])
+    )
+
+
+def _add_reason(record: Record, reason: str | None) -> None:
+    if not reason:
+        return
+    known = record.reason.split("\n") if record.reason else []
+    if reason not in known:
+        record.reason = "\n".join([*known, reason])
+
+
+def _set_listed_on(record: Record, stated: list[str]) -> None:
+    """listed_on: the earliest full day among the listing dates; partial dates are kept unparsed."""
+    days: list[str] = []
+    for value in stated:
+        iso = registry.date.clean(value)
+        if iso is not None and len(iso) >= 10:
+            days.append(iso[:10])
+        else:
+            record.keep_unparsed("listingDate", value)
+    if days:
+        record.listed_on = min(days)
+
+
+def _attach_document(record: Record, document: _Entity, notes: _Notes) -> None:
+    """A Passport or Identification entity as an identifier of its holder."""
+    props = document.properties
+    numbers = [c for prop in ("number", "passportNumber") for v in props.get(prop, []) if (c := clean(v))]
+    if not numbers:
+        notes.add(f"{document.schema.name} {document.id} (line {document.line}) of {record.source_id} states no number")
+        return
+    kind_text = joined(props.get("type", []))
+    id_type = "passport" if document.schema.is_a("Passport") else _document_type(kind_text)
+    country = next((c for c in map(registry.country.clean, props.get("country", [])) if c), None)
+    note = _describe(props, skip={"holder", "number", "passportNumber", "country"})
+    for number in dict.fromkeys(numbers):
+        _add_identifier(record, Identifier(type=id_type, value=number, country=country, note=note or None))
+
+
+def _document_type(text: str | None) -> str:
+    """The identifier type an Identification's free-text `type` names."""
+    lowered = (text or "").lower()
+    for words, id_type in (
+        (("passport",), "passport"),
+        (("tax", "inn"), "tax_id"),
+        (("national", "id card", "identity card"), "national_id"),
+        (("registration", "registry"), "registration"),
+    ):
+        if any(word in lowered for word in words):
+            return id_type
+    return "other"
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def _names(props: dict[str, list[str]], caption: str | None) -> tuple[list[Name], list[tuple[str, str]]]:
+    """The entity's names with their parts, and the part values that occur in no name."""
+    full_names: dict[tuple[str, NameType], None] = {}
+    for prop_name, name_type in _NAME_TYPES.items():
+        for raw in props.get(prop_name, []):
+            if text := clean(raw):
+                full_names[(text, name_type)] = None
+    ordered = list(full_names)
+    if caption is not None and (caption, NameType.PRIMARY) in full_names:
+        # The FtM caption leads, so that Record.caption is the name OpenSanctions shows.
+        ordered.remove((caption, NameType.PRIMARY))
+        ordered.insert(0, (caption, NameType.PRIMARY))
+    candidates = {
+        prop: list(dict.fromkeys(t for raw in props.get(prop, []) if (t := _tokens(raw)))) for prop in _PART_FIELDS
+    }
+    words = {text: _Words(text) for text, _ in ordered}
+    names = [Name(full=text, type=name_type, **_parts(words[text], candidates)) for text, name_type in ordered]
+    leftover = [
+        (prop, raw)
+        for prop in (*_PART_FIELDS, *sorted(_OTHER_PARTS))
+        for raw in props.get(prop, [])
+        if (tokens := _tokens(raw)) and not any(w.find(tokens) for w in words.values())
+    ]
+    return names, leftover
+
+
+_TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(match.group(0).casefold() for match in _TOKEN_RE.finditer(text))
+
+
+class _Words:
+    """The words of a name, casefolded, with where each stands in the text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        matches = list(_TOKEN_RE.finditer(text))
+        self.words = tuple(m.group(0).casefold() for m in matches)
+        self.spans = [m.span() for m in matches]
+
+    def find(self, tokens: tuple[str, ...], taken: frozenset[int] = frozenset()) -> list[int]:
+        """Word positions where `tokens` occur, avoiding positions already taken."""
+        if tokens[0] not in self.words:
+            return []  # the usual case, answered without scanning
+        width = len(tokens)
+        return [
+            start
+            for start in range(len(self.words) - width + 1)
+            if self.words[start : start + width] == tokens and taken.isdisjoint(range(start, start + width))
+        ]
+
+    def cut(self, start: int, width: int) -> str:
+        """The text of words start..start+width, as the name writes it."""
+        return self.text[self.spans[start][0] : self.spans[start + width - 1][1]]
+
+
+def _parts(words: _Words, candidates: dict[str, list[tuple[str, ...]]]) -> dict[str, str]:
+    """given/patronymic/family of one name: the longest part value that occurs in it as whole words.
+
+    Family first, then patronymic, then given, each avoiding words already assigned (FtM often
+    gives "Maria Aleksandrovna" as a first name next to the patronymic "Aleksandrovna"). The part
+    is cut from the name itself, so it is written as the name writes it. The choice depends only
+    on which candidates exist, so exported parts (a subset holding the chosen ones) re-import the same.
+    """
+    taken: set[int] = set()
+    parts: dict[str, str] = {}
+    for prop, field_name in _PART_FIELDS.items():
+        best: tuple[int, int] | None = None  # (-width, start): longest, then leftmost
+        for tokens in candidates[prop]:
+            for start in words.find(tokens, frozenset(taken)):
+                key = (-len(tokens), start)
+                if best is None or key < best:
+                    best = key
+        if best is not None:
+            width, start = -best[0], best[1]
+            parts[field_name] = words.cut(start, width)
+            taken.update(range(start, start + width))
+    return parts
+
+
+# ---------------------------------------------------------------------------------------------
+# Export.
+# ---------------------------------------------------------------------------------------------
+
+
+def export_entities(records: Iterable[Record], *, jurisdiction_of: Callable[[str], str]) -> Iterator[dict[str, Any]]:
+    """FtM entity dicts for records: Address entities, the thing, and a Sanction for each listing.
+
+    Every value goes through a `followthemoney` proxy and is validated by its property type;
+    a value the target schema has no property for, or that its type rejects, goes into the
+    thing's notes ("label: value") instead of being dropped.
+    """
+    for record in records:
+        thing = _thing_proxy(record)
+        addresses = _address_proxies(record, thing)
+        sanction = _sanction_proxy(record, thing, jurisdiction_of) if _is_listing(record, jurisdiction_of) else None
+        for address in addresses:
+            yield _entity_dict(address, record)
+        yield _entity_dict(thing, record)
+        if sanction is not None:
+            yield _entity_dict(sanction, record)
+
+
+def entity_id(record: Record) -> str:
+    """A deterministic, valid FtM id for a record: "<source>-<source id>", hashed where it had to be cut."""
+    source = _slug(record.source)
+    slug = _slug(record.source_id)
+    if slug == record.source_id and len(source) + len(slug) < 150:
+        return f"{source}-{slug}"
+    # The id needed changes ("32020R1998#2"): a hash keeps distinct ids distinct.
+    return f"{source}-{slug[:100]}-{_digest(record.id)[:12]}"
+
+
+def _digest(*parts: str | None) -> str:
+    """FtM's SHA-1 entity-id hash of the parts (at least one part is non-empty)."""
+    digest = make_entity_id(*parts)
+    if digest is None:
+        raise ValueError("nothing to hash")
+    return digest
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z.-]+", "-", text).strip(".-") or "x"
+
+
+def _is_listing(record: Record, jurisdiction_of: Callable[[str], str]) -> bool:
+    """Whether the record is a sanctions listing: an official list's entry, or one stating a program or listing.
+
+    Records imported from generic FtM data (party donations...) are not sanctions.
+    """
+    return bool(record.regimes or record.listed_on or record.reason) or jurisdiction_of(record.source) != "xx"
+
+
+def _entity_dict(proxy: EntityProxy, record: Record) -> dict[str, Any]:
+    """The entity as OpenSanctions writes it: with caption, dataset (our source) and, for things, referents."""
+    data = proxy.to_dict()
+    data["datasets"] = [record.source]
+    if _kind_of(proxy.schema) is not None:
+        data["caption"] = record.caption  # FtM would pick its own among the names
+        # the FtM ids imported records were merged from (cross_refs "ftm:<id>")
+        data["referents"] = [ref.removeprefix("ftm:") for ref in record.cross_refs if ref.startswith("ftm:")]
+    else:
+        data["caption"] = proxy.caption
+    return data
+
+
+def _put(proxy: EntityProxy, prop_name: str, value: str | None, label: str, fallback: str = "notes") -> None:
+    """Add a value through the library's validation; if the schema or the type refuses it, note it."""
+    if value is None or value == "":
+        return
+    prop = proxy.schema.get(prop_name)
+    text = sanitize_text(value)  # what `add` does first (drops soft hyphens and other invisible characters)
+    # unsafe_add cleans with the property's format (INN, OGRN, IMO, LEI checksums...) and says what it kept
+    if prop is None or prop.stub or not text or proxy.unsafe_add(prop, text) is None:
+        proxy.add(fallback, f"{label}: {value}")
+
+
+def _export_schema(record: Record) -> Schema:
+    """The kind's schema; Company for an organization with identifiers only companies have (kppCode, imoNumber...)."""
+    schema = model.get(_SCHEMA_OF_KIND[record.kind])
+    assert schema is not None
+    if schema.name == "Organization":
+        company = model["Company"]
+        needs_company = any(
+            _identifier_prop(schema, i.type) is None and _identifier_prop(company, i.type) is not None
+            for i in record.identifiers
+        )
+        return company if needs_company else schema
+    return schema
+
+
+def _thing_proxy(record: Record) -> EntityProxy:
+    proxy = model.make_entity(_export_schema(record))
+    proxy.id = entity_id(record)
+    _put_names(proxy, record)
+    for date in record.birth_dates:
+        for value in _ftm_dates(date):
+            _put(proxy, "birthDate", value, "Date of birth")
+        if date.circa or date.until:
+            proxy.add("notes", f"Date of birth: {date.raw or date.value}")
+    for place in record.birth_places:
+        _put(proxy, "birthPlace", place, "Place of birth")
+    for prop_name, values in (
+        ("nationality", record.nationalities),
+        ("citizenship", record.citizenships),
+        ("country", record.countries),
+    ):
+        for code in values:
+            _put(proxy, prop_name, code, prop_name)
+    if record.gender:
+        _put(proxy, "gender", record.gender, "Gender")
+    for identifier in record.identifiers:
+        _put_identifier(proxy, identifier)
+    for address in record.addresses:
+        _put(proxy, "address", address.full, "Address")
+    for position in record.positions:
+        _put(proxy, "position", position, "Position")
+    for remark in record.remarks:
+        _put(proxy, "notes", remark, "Remark")
+    for ref in record.cross_refs:
+        if not ref.startswith("ftm:"):
+            proxy.add("notes", f"Cross-reference: {ref}")
+    for field_name, values in record.unparsed.items():
+        for value in values:
+            proxy.add("notes", f"{field_name}: {value}")
+    return proxy
+
+
+def _put_names(proxy: EntityProxy, record: Record) -> None:
+    export_props = {name_type: prop for prop, name_type in _NAME_TYPES.items() if prop != "abbreviation"}
+    for name in record.names:
+        _put(proxy, export_props[name.type], name.full, name.type.value)
+        for prop_name, part in (("firstName", name.given), ("fatherName", name.patronymic), ("lastName", name.family)):
+            if part and proxy.schema.get(prop_name) is not None:
+                proxy.add(prop_name, part)
+
+
+def _ftm_dates(date: FuzzyDate) -> list[str]:
+    """FtM date values for a FuzzyDate: the date, or each year of a range (FtM has no ranges)."""
+    if date.value is None:
+        return []
+    if date.until is None:
+        return [date.value]
+    return [str(year) for year in date.years]
+
+
+def _put_identifier(proxy: EntityProxy, identifier: Identifier) -> None:
+    prop_name = _identifier_prop(proxy.schema, identifier.type)
+    label = f"{identifier.type} {identifier.value}"
+    if prop_name is None:
+        proxy.add("notes", f"Identifier {label}")
+        return
+    _put(proxy, prop_name, identifier.value, f"Identifier {identifier.type}")
+    details = joined([identifier.country, identifier.note], sep="; ")
+    if details:
+        proxy.add("notes", f"Identifier {label}: {details}")
+
+
+def _identifier_prop(schema: Schema, id_type: str) -> str | None:
+    """The FtM property of an identifier type on this schema (the inverse of `identifier_type`)."""
+    for prop in schema.properties.values():
+        if prop.type == registry.identifier and not prop.stub and prop.name not in _REGIME_PROPS:
+            if identifier_type(prop.name) == id_type:
+                return prop.name
+    fallback = _EXPORT_FALLBACK_PROPS.get(id_type)
+    return fallback if fallback is not None and schema.get(fallback) is not None else None
+
+
+def _address_proxies(record: Record, thing: EntityProxy) -> list[EntityProxy]:
+    """Address entities (with country) the thing points at through addressEntity."""
+    if thing.schema.get("addressEntity") is None:
+        return []
+    proxies = []
+    for address in record.addresses:
+        proxy = model.make_entity("Address")
+        proxy.id = f"{thing.id}-addr-{_digest(address.full, address.country)[:16]}"
+        proxy.add("full", address.full)
+        if address.country:
+            _put(proxy, "country", address.country, "Country", fallback="summary")
+        thing.add("addressEntity", proxy.id)
+        proxies.append(proxy)
+    return proxies
+
+
+def _sanction_proxy(record: Record, thing: EntityProxy, jurisdiction_of: Callable[[str], str]) -> EntityProxy:
+    """The record's listing as a Sanction entity; also marks the thing with the topic "sanction"."""
+    jurisdiction = jurisdiction_of(record.source)
+    proxy = model.make_entity("Sanction")
+    proxy.id = f"{thing.id}-sanction"
+    proxy.add("entity", thing.id)
+    info = SOURCES.get(record.source)
+    if info is not None and info.jurisdiction != "xx":
+        proxy.add("authority", info.publisher)
+        proxy.add("sourceUrl", list(info.urls))
+    territory = get_territory(jurisdiction)
+    if territory is not None and territory.is_country:
+        proxy.add("country", jurisdiction)
+    for regime in record.regimes:
+        _put(proxy, "program", regime, "Program", fallback="summary")
+    _put(proxy, "listingDate", record.listed_on, "Listed on", fallback="summary")
+    _put(proxy, "reason", record.reason, "Reason", fallback="summary")
+    for ref in record.cross_refs:
+        if ref.startswith("un_sc:"):
+            _put(proxy, "unscId", ref.removeprefix("un_sc:"), "UN reference", fallback="summary")
+    thing.add("topics", "sanction")
+    return proxy
