@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
