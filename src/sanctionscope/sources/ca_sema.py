@@ -33,8 +33,9 @@ from sanctionscope.sources.common import (
     keep_unknown_children,
     reject_non_list,
     require_records,
+    set_listed_on,
 )
-from sanctionscope.sources.values import clean, parse_day, parse_fuzzy_date
+from sanctionscope.sources.values import clean, parse_fuzzy_date
 
 _KNOWN_TAGS = frozenset(
     {
@@ -163,13 +164,7 @@ def _add_dates(record: Record, element: etree._Element, kind: Kind) -> None:
                 record.keep_unparsed(born_tag, part.strip())
             else:
                 append_unique(record.birth_dates, date)
-    listed = child_text(element, "DateOfListing")
-    if listed:
-        day = parse_day(listed)
-        if day is None:
-            record.keep_unparsed("DateOfListing", listed)
-        else:
-            record.listed_on = day.isoformat()
+    set_listed_on(record, child_text(element, "DateOfListing"), "DateOfListing")
 
 
 FORMAT = CaSemaFormat()

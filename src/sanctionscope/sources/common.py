@@ -13,7 +13,7 @@ from lxml import etree
 
 from sanctionscope.model import Kind, Record
 from sanctionscope.sources.base import SourceError, SourceFile
-from sanctionscope.sources.values import clean, country_code
+from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
 
 T = TypeVar("T")
 
@@ -233,3 +233,25 @@ def guess_kind(name: str) -> Kind:
     if _PERSON_WORDS.search(name):
         return Kind.PERSON
     return Kind.UNKNOWN
+
+
+def add_birth_date(record: Record, text: str | None, field_name: str, *, month_first: bool = False) -> None:
+    """Add a birth date as the list writes it; keep the text as unparsed when it cannot be read."""
+    if not (text := clean(text)):
+        return
+    parsed = parse_fuzzy_date(text, month_first=month_first)
+    if parsed is None:
+        record.keep_unparsed(field_name, text)
+    else:
+        append_unique(record.birth_dates, parsed)
+
+
+def set_listed_on(record: Record, text: str | None, field_name: str) -> None:
+    """Set the listing date from a day the list states; of several, the earliest is when it was listed."""
+    if not (text := clean(text)):
+        return
+    day = parse_day(text)
+    if day is None:
+        record.keep_unparsed(field_name, text)
+    elif record.listed_on is None or day.isoformat() < record.listed_on:
+        record.listed_on = day.isoformat()

@@ -19,8 +19,8 @@ import re
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.common import add_country, append_unique, decode_utf8
-from sanctionscope.sources.values import clean, parse_day, parse_fuzzy_date, parse_gender, split_list
+from sanctionscope.sources.common import add_birth_date, add_country, append_unique, decode_utf8, set_listed_on
+from sanctionscope.sources.values import clean, parse_gender, split_list
 
 _CELEX_RE = re.compile(r"^3\d{4}[RDL]\d{4}$")
 _REQUIRED = ("celex", "recordId", "annex", "startDate", "schema", "name")
@@ -158,20 +158,10 @@ def row_record(record_id: str, row: dict[str, str], celex: str) -> Record:
     record.regimes.append(regime_of(celex))
     if program := clean(row.get("programKey")):
         append_unique(record.regimes, program)
-    start = clean(row["startDate"])
-    if start:
-        listed = parse_day(start)
-        if listed is None:
-            record.keep_unparsed("startDate", start)
-        else:
-            record.listed_on = listed.isoformat()
+    set_listed_on(record, row["startDate"], "startDate")
     record.reason = clean(row.get("reason"))
     for value in split_list(row.get("birthDate")):
-        parsed = parse_fuzzy_date(value)
-        if parsed is None:
-            record.keep_unparsed("birthDate", value)
-        else:
-            append_unique(record.birth_dates, parsed)
+        add_birth_date(record, value, "birthDate")
     for value in split_list(row.get("birthPlace")):
         append_unique(record.birth_places, value)
     for value in split_list(row.get("nationality")):

@@ -15,8 +15,8 @@ import re
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.common import add_country, append_unique, require_records
-from sanctionscope.sources.values import clean, country_code, parse_fuzzy_date, parse_gender
+from sanctionscope.sources.common import add_birth_date, add_country, append_unique, require_records
+from sanctionscope.sources.values import clean, country_code, parse_gender
 
 #: file roles by name, for the SDN and the consolidated (non-SDN) sets
 _ROLES = {
@@ -151,11 +151,7 @@ def apply_remarks(record: Record, remarks: str) -> None:
 
 def _apply_keyed(record: Record, key: str, value: str) -> None:
     if key == "dob":
-        parsed = parse_fuzzy_date(value)
-        if parsed is None:
-            record.keep_unparsed("DOB", value)
-        else:
-            append_unique(record.birth_dates, parsed)
+        add_birth_date(record, value, "DOB")
     elif key == "pob":
         append_unique(record.birth_places, value)
     elif key == "nationality":

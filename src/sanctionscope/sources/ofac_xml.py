@@ -19,9 +19,9 @@ from lxml import etree
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.common import add_country, append_unique, reject_non_list, require_records
+from sanctionscope.sources.common import add_birth_date, add_country, append_unique, reject_non_list, require_records
 from sanctionscope.sources.ofac_csv import apply_remarks, identifier_type
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
+from sanctionscope.sources.values import clean, country_code, parse_day
 
 _KINDS = {"individual": Kind.PERSON, "entity": Kind.ORGANIZATION, "vessel": Kind.VESSEL, "aircraft": Kind.AIRCRAFT}
 _AKA_TYPES = {"a.k.a.": NameType.ALIAS, "f.k.a.": NameType.FORMER, "n.k.a.": NameType.ALIAS}
@@ -124,11 +124,7 @@ def entry_record(entry: etree._Element) -> Record:
     for item in _items(entry, "citizenshipList"):
         add_country(record, record.citizenships, _text(item, "country"), "citizenship")
     for item in _items(entry, "dateOfBirthList"):
-        raw = _text(item, "dateOfBirth")
-        if raw and (parsed := parse_fuzzy_date(raw)):
-            append_unique(record.birth_dates, parsed)
-        elif raw:
-            record.keep_unparsed("dateOfBirth", raw)
+        add_birth_date(record, _text(item, "dateOfBirth"), "dateOfBirth")
     for item in _items(entry, "placeOfBirthList"):
         append_unique(record.birth_places, _text(item, "placeOfBirth"))
     for vessel in _children(entry, "vesselInfo"):

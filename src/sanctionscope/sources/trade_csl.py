@@ -29,6 +29,7 @@ from functools import lru_cache
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
+    add_birth_date,
     add_country,
     append_unique,
     decode_utf8,
@@ -37,7 +38,7 @@ from sanctionscope.sources.common import (
     reject_non_list,
     require_records,
 )
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date, parse_gender, split_list
+from sanctionscope.sources.values import clean, country_code, parse_day, parse_gender, split_list
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ID_COLUMNS = ("_id", "id")
@@ -252,11 +253,7 @@ def _add_dates(record: Record, row: dict[str, str]) -> None:
             # One party on several lists: the earliest listing is when it was first listed.
             record.listed_on = day.isoformat()
     for text in split_list(row.get("dates_of_birth")):
-        date = parse_fuzzy_date(text)
-        if date is None:
-            record.keep_unparsed("dates_of_birth", text)
-        else:
-            append_unique(record.birth_dates, date)
+        add_birth_date(record, text, "dates_of_birth")
 
 
 def _address_country(address: str) -> str | None:
