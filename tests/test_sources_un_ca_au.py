@@ -7,16 +7,17 @@ import re
 import zipfile
 from collections.abc import Callable
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from support import by_id, parse_bytes
+from support import parse_cached as _parse_cached
 
 from sanctionscope.model import FuzzyDate, Identifier, Kind, NameType, Record
 from sanctionscope.sources import au_dfat, bis_dpl, ca_sema, trade_csl, un_xml
-from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
+from sanctionscope.sources.base import ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.values import clean
 
 UN_DIR = "un/un-sc-consolidated-xml"
@@ -29,25 +30,8 @@ MY_FORMATS = (un_xml.FORMAT, ca_sema.FORMAT, au_dfat.FORMAT, bis_dpl.FORMAT, tra
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body>Try later</body></html>"
 
 
-@cache
-def _parse_cached(path: Path, format_name: str) -> ParsedSnapshot:
-    fmt = next(f for f in MY_FORMATS if f.name == format_name)
-    [snapshot] = fmt.parse([SourceFile.read(path)])
-    return snapshot
-
-
 def parse(lists_dir: Path, relative: str, format_name: str) -> ParsedSnapshot:
     return _parse_cached(lists_dir / relative, format_name)
-
-
-def by_id(snapshot: ParsedSnapshot) -> dict[str, Record]:
-    return {record.source_id: record for record in snapshot.records}
-
-
-def parse_bytes(fmt: Format, tmp_path: Path, name: str, data: bytes) -> list[ParsedSnapshot]:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return fmt.parse([SourceFile.read(path)])
 
 
 def names_of(record: Record, name_type: NameType) -> list[str]:

@@ -7,14 +7,15 @@ import gzip
 import io
 from collections import Counter
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import pytest
+from support import by_id, parse_bytes
+from support import parse_cached as _parse_cached
 
-from sanctionscope.model import FuzzyDate, Identifier, Kind, NameType, Record
+from sanctionscope.model import FuzzyDate, Identifier, Kind, NameType
 from sanctionscope.sources import bis_dpl, trade_csl, un_xml
-from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
+from sanctionscope.sources.base import SourceError, SourceFile
 from sanctionscope.sources.values import clean
 
 DPL_FILES = ("us/bis-dpl/2019-06-29/dpl.txt", "us/bis-dpl/2022-09-07/dpl.txt")
@@ -24,21 +25,6 @@ Damage = Callable[[bytes], bytes]
 HTML_PAGE = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>Not Found</body></html>"
 
 
-@cache
-def _parse_cached(path: Path, format_name: str) -> ParsedSnapshot:
-    fmt = bis_dpl.FORMAT if format_name == "bis_dpl" else trade_csl.FORMAT
-    [snapshot] = fmt.parse([SourceFile.read(path)])
-    return snapshot
-
-
-def by_id(snapshot: ParsedSnapshot) -> dict[str, Record]:
-    return {record.source_id: record for record in snapshot.records}
-
-
-def parse_bytes(fmt: Format, tmp_path: Path, name: str, data: bytes) -> list[ParsedSnapshot]:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return fmt.parse([SourceFile.read(path)])
 
 
 # --------------------------------------------------------------------------------------------
