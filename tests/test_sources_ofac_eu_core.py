@@ -134,3 +134,16 @@ def test_eu_file_with_a_cut_row_is_refused(tmp_path: Path, lists_dir: Path) -> N
     damaged.write_bytes(raw[: raw.index(b"\n", 5000) + 40])
     with pytest.raises(SourceError, match="32020R1998.csv"):
         EU.parse([SourceFile.read(damaged)])
+
+
+def test_eu_amending_acts_link_to_the_amended_regulation(lists_dir: Path) -> None:
+    path = lists_dir / "eu/opensanctions-journal-amendments-csv/2026-08-15/32026R1848.csv"
+    file = SourceFile.read(path)
+    assert EU.claims(file)
+    (snapshot,) = EU.parse([file])
+    assert snapshot.scope == "amendment:32026R1848"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(snapshot.records) == len(rows)
+    amended = {row["amendedCelex"] for row in rows}
+    assert {r.source_id.split("#")[0] for r in snapshot.records} == amended

@@ -4,6 +4,9 @@ Each file is named by the framework regulation's CELEX number (32020R1998 = glob
 rights regime) and has one row per listed person, entity or vessel, with its listing date,
 reason, names and aliases (Latin and Cyrillic, "; "-separated) and identifiers.
 
+The amendment CSVs (one per amending act: the rows it adds or changes, with `amendedCelex`)
+load too, each as scope `amendment:<act>`, with ids of the amended regulation so they link up.
+
 Each file is its own snapshot scope, so every regulation is versioned and compared on its
 own. Record ids are `<CELEX>#<annex>-<entry number>`: the Journal numbers entries within each
 annex (natural persons and legal persons separately), so the number alone is not unique. An
@@ -100,23 +103,25 @@ class EuJournalFormat(Format):
 
     def claims(self, file: SourceFile) -> bool:
         stem = file.name.rsplit(".", 1)[0]
-        return (
-            file.name.lower().endswith(".csv")
-            and bool(_CELEX_RE.match(stem))
-            and file.head.lstrip(b"\xef\xbb\xbf").startswith(b"celex,recordId,")
-        ) or (file.name.lower().endswith(".csv") and bool(_CELEX_RE.match(stem)) and not file.data.strip())
+        if not (file.name.lower().endswith(".csv") and _CELEX_RE.match(stem)):
+            return False
+        head = file.head.lstrip(b"\xef\xbb\xbf")
+        return not file.data.strip() or head.startswith((b"celex,recordId,", b"amendedCelex,amendmentCelex,"))
 
     def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
         return [parse_file(file, self.name) for file in files]
 
 
 def parse_file(file: SourceFile, format_name: str) -> ParsedSnapshot:
+    """One regulation's annex; or one amending act's rows (scope: the amending act, ids: the amended one's)."""
     celex = file.name.rsplit(".", 1)[0]
     text = decode_utf8(file.label, file.data)
     if not text.strip():
         raise SourceError(file.label, "the file is empty")
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
+    amendment = "amendedCelex" in (reader.fieldnames or [])
+    required = [c if c != "celex" else "amendedCelex" for c in _REQUIRED] if amendment else _REQUIRED
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
         raise SourceError(file.label, f"missing column(s) {', '.join(missing)}", line=1)
     records: dict[str, Record] = {}
@@ -131,18 +136,22 @@ def parse_file(file: SourceFile, format_name: str) -> ParsedSnapshot:
             annex = clean(row["annex"]) or "-"
             rows_in_annex[annex] = rows_in_annex.get(annex, 0) + 1
             number = clean(row["recordId"]) or f"row{rows_in_annex[annex]}"
-            record_id = f"{celex}#{annex}-{number}"
+            regulation = clean(row["amendedCelex"]) or celex if amendment else celex
+            record_id = f"{regulation}#{annex}-{number}"
             if record_id in records:
                 suffix = 2
                 while f"{record_id}~{suffix}" in records:
                     suffix += 1
                 notes.append(f"line {reader.line_num}: entry {annex}-{number} repeats; kept as {record_id}~{suffix}")
                 record_id = f"{record_id}~{suffix}"
-            records[record_id] = row_record(record_id, row, celex)
+            records[record_id] = row_record(record_id, row, regulation)
     except csv.Error as error:
         raise SourceError(file.label, f"malformed CSV ({error})", line=reader.line_num) from None
     # A header without rows is legitimate here: a regime whose listings have all been lifted.
-    return ParsedSnapshot("eu_journal", format_name, [file], list(records.values()), scope=celex, notes=notes)
+    if amendment:
+        notes.append(f"rows added or changed by amending act {celex}; the regulation's full annex is its own scope")
+    scope = f"amendment:{celex}" if amendment else celex
+    return ParsedSnapshot("eu_journal", format_name, [file], list(records.values()), scope=scope, notes=notes)
 
 
 def row_record(record_id: str, row: dict[str, str], celex: str) -> Record:
