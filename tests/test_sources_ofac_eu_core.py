@@ -147,3 +147,41 @@ def test_eu_amending_acts_link_to_the_amended_regulation(lists_dir: Path) -> Non
     assert len(snapshot.records) == len(rows)
     amended = {row["amendedCelex"] for row in rows}
     assert {r.source_id.split("#")[0] for r in snapshot.records} == amended
+
+
+def test_enhanced_xml_zip(lists_dir: Path) -> None:
+    import zipfile
+
+    from sanctionscope.sources.ofac_enhanced import FORMAT as ENHANCED
+
+    path = lists_dir / "us/ofac-consolidated-enhanced-xml/2025-01-10/CONS_ENHANCED.ZIP"
+    (snapshot,) = ENHANCED.parse([SourceFile.read(path)])
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("CONS_ENHANCED.XML").decode("utf-8")
+    ids = set(re.findall(r'<entity id="(\d+)">', text))
+    assert snapshot.source == "us_ofac_cons" and snapshot.published_on.isoformat() == "2025-01-10"
+    assert {r.source_id for r in snapshot.records} == ids and len(ids) == 443
+    haniya = {r.source_id: r for r in snapshot.records}["9639"]
+    assert haniya.caption == "HANIYA, Ismail Abdul Salah" and haniya.names[0].family == "HANIYA"
+    assert [d.value for d in haniya.birth_dates] == ["1962"] and haniya.regimes == ["NS-PLC"]
+    # the same entries as the legacy XML of the same season, under the same numbers
+    (legacy,) = OFAC_XML.parse([SourceFile.read(lists_dir / "us/ofac-consolidated-xml/2025-10-22/ofac.xml")])
+    assert len(ids & {r.source_id for r in legacy.records}) > 400
+
+
+def test_enhanced_zip_without_xml_is_refused(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from sanctionscope.sources.ofac_enhanced import FORMAT as ENHANCED
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "nothing here")
+    bad = tmp_path / "CONS_ENHANCED.ZIP"
+    bad.write_bytes(buffer.getvalue())
+    with pytest.raises(SourceError, match="holds no XML"):
+        ENHANCED.parse([SourceFile.read(bad)])
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(SourceError, match="not a readable zip"):
+        ENHANCED.parse([SourceFile.read(bad)])

@@ -139,7 +139,7 @@ SOURCES: dict[str, SourceInfo] = {
 FORMAT_MODULES: tuple[str, ...] = (
     "sanctionscope.sources.ofac_csv",
     "sanctionscope.sources.ofac_xml",
-    # "sanctionscope.sources.ofac_enhanced",
+    "sanctionscope.sources.ofac_enhanced",
     "sanctionscope.sources.trade_csl",
     "sanctionscope.sources.bis_dpl",
     "sanctionscope.sources.un_xml",
