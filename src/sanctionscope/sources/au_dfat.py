@@ -101,10 +101,7 @@ class AuDfatFormat(Format):
             return False
         return "regulation8" in file.name.lower() or _has_dfat_header(file.data)
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the DFAT consolidated list workbook")
         try:
             workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)

@@ -92,7 +92,15 @@ class Format:
         return file.label
 
     def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        """Parse one bundle. Raise `SourceError` for anything that is not a complete, valid file."""
+        """Parse one bundle. Raise `SourceError` for anything that is not a complete, valid file.
+
+        Default: each file is a snapshot of its own (`parse_file`); formats whose files belong
+        together (an OFAC CSV set) override this instead.
+        """
+        return [self.parse_file(file) for file in files]
+
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
+        """Parse one self-contained file (formats that use the default `parse`)."""
         raise NotImplementedError
 
 

@@ -95,10 +95,7 @@ class BisDplFormat(Format):
         first_line = file.head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
         return first_line.replace(b'"', b"").startswith(b"Name\tStreet_Address\t")
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the BIS Denied Persons List (dpl.txt)")
         table = read_table(file.label, decode_utf8(file.label, file.data), "\t", ("Name", "Effective_Date"))
         records: dict[str, Record] = {}

@@ -68,10 +68,7 @@ class CaSemaFormat(Format):
         head = file.head
         return b"<data-set" in head and b"<record" in head and (b"<Country>" in head or b"<Item>" in head)
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the Canadian SEMA list XML")
         ids = UniqueIds(file.label)
         records: list[Record] = []

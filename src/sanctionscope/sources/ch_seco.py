@@ -108,10 +108,7 @@ class ChSecoFormat(Format):
     def claims(self, file: SourceFile) -> bool:
         return b"<swiss-sanctions-list" in file.head
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the Swiss SESAM sanctions list XML")
         namespace = default_namespace(file.head, "swiss-sanctions-list")
         stream = LocalXml(file, "swiss-sanctions-list", frozenset({"target", "place", "sanctions-program"}), namespace)

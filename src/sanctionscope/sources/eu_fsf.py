@@ -233,10 +233,7 @@ class EuFsfFormat(Format):
         # The namespace is the FSF's own; the root may carry a prefix ("<fsd:export"), so no "<export" test.
         return NAMESPACE.encode() in file.head
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the EU Financial Sanctions File XML")
         stream = LocalXml(file, "export", frozenset({"sanctionEntity"}), namespace=_NS)
         ids = UniqueIds(file.label)

@@ -191,10 +191,7 @@ class FtmFormat(Format):
         first_line = file.head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip()
         return first_line.startswith(b"{") and b'"schema"' in first_line and b'"properties"' in first_line
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "FollowTheMoney entities (JSON lines)")
         parsed = parse_entities(byte_lines(file.data), self.default_source, label=file.label)
         if not parsed.records:

@@ -127,10 +127,7 @@ class GbFcdoFormat(Format):
     def claims(self, file: SourceFile) -> bool:
         return b"<Designations" in file.head
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the UK Sanctions List XML")
         namespace = default_namespace(file.head, "Designations")
         stream = LocalXml(file, "Designations", frozenset({"Designation", *_DATE_TAGS}), namespace)

@@ -36,10 +36,7 @@ class OfacEnhancedFormat(Format):
             return "enhanced" in lower
         return lower.endswith(".xml") and b"<sanctionsData" in file.head
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         data = unzip_member(file) if file.name.lower().endswith(".zip") else file.data
         reject_non_list(file.label, data, "OFAC enhanced XML")
         try:

@@ -54,10 +54,7 @@ class OfacXmlFormat(Format):
     def claims(self, file: SourceFile) -> bool:
         return file.name.lower().endswith(".xml") and b"<sdnList" in file.head
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "an OFAC <sdnList> XML file")
         try:
             root = etree.fromstring(file.data, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))

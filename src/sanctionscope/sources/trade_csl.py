@@ -119,10 +119,7 @@ class TradeCslFormat(Format):
         first_line = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].replace(b'"', b"")
         return b"source,entity_number" in first_line and b"alt_names" in first_line
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         data = gunzip(file.label, file.data) if file.data.startswith(_GZIP_MAGIC) else file.data
         reject_non_list(file.label, data, "the Consolidated Screening List CSV")
         table = read_table(file.label, decode_utf8(file.label, data), ",", ("source", "name"))

@@ -106,10 +106,7 @@ class UnXmlFormat(Format):
     def claims(self, file: SourceFile) -> bool:
         return b"<CONSOLIDATED_LIST" in file.head
 
-    def parse(self, files: list[SourceFile]) -> list[ParsedSnapshot]:
-        return [self._parse_file(file) for file in files]
-
-    def _parse_file(self, file: SourceFile) -> ParsedSnapshot:
+    def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the UN consolidated list XML")
         stream = XmlRecords(file, "CONSOLIDATED_LIST", frozenset({"INDIVIDUAL", "ENTITY"}))
         ids = UniqueIds(file.label)
