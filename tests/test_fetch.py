@@ -2,30 +2,57 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
+from sanctionscope import __version__
 from sanctionscope.cli import app
-from sanctionscope.sources.fetch import FetchError, fetch, load_fetch_state, safe_file_name, save_fetch_state
+from sanctionscope.sources.fetch import (
+    MAX_RETRY_WAIT,
+    FetchError,
+    disposition_file_name,
+    fetch,
+    fetch_state_path,
+    load_fetch_state,
+    retry_after_seconds,
+    retry_delay,
+    safe_file_name,
+    save_fetch_state,
+)
 
 UN_FILE = "un/un-sc-consolidated-xml/2026-02-27/UN_consolidated.xml"
+UN_PATH = f"/lists/{UN_FILE}"
+LAST_MODIFIED = datetime(2026, 2, 27, tzinfo=UTC)
+FAST = 0.001  # backoff for tests: retries without real waiting
 
 
 class Server:
-    """A loopback HTTP server; `plan[path]` is a list of behaviours, one per request (the last repeats)."""
+    """A loopback HTTP server over the shared lists folder.
+
+    `plan[path]` lists one behaviour per request to that path (the last one repeats); `hits`
+    counts requests per path and `seen` keeps each request's headers.
+    """
 
     def __init__(self, root: Path):
         self.root = root
         self.plan: dict[str, list[str]] = {}
         self.hits: dict[str, int] = {}
+        self.seen: list[dict[str, str]] = []
+        self.release = threading.Event()  # lets hanging handlers go at teardown
+        self.lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,59 +61,72 @@ class Server:
 
             def do_GET(self) -> None:
                 path = self.path.split("?")[0]
-                count = server.hits.get(path, 0)
-                server.hits[path] = count + 1
+                with server.lock:
+                    count = server.hits.get(path, 0)
+                    server.hits[path] = count + 1
+                    server.seen.append(dict(self.headers))
                 steps = server.plan.get(path, ["ok"])
                 server.behave(self, steps[min(count, len(steps) - 1)], path)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
+    def body(self, path: str) -> bytes:
+        return (self.root / path.removeprefix("/lists/")).read_bytes()
+
     def behave(self, handler: BaseHTTPRequestHandler, step: str, path: str) -> None:
-        body = (self.root / path.lstrip("/").split("/", 1)[1]).read_bytes() if path.startswith("/lists/") else b""
-        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-        if step == "ok":
-            if handler.headers.get("If-None-Match") == etag or handler.headers.get("If-Modified-Since"):
-                handler.send_response(304)
-                handler.end_headers()
-                return
-            handler.send_response(200)
-            handler.send_header("Content-Length", str(len(body)))
-            handler.send_header("ETag", etag)
-            handler.send_header("Last-Modified", "Fri, 27 Feb 2026 00:00:00 GMT")
-            if path.endswith("disposition"):
-                handler.send_header("Content-Disposition", 'attachment; filename="../../evil.xml"')
-            handler.end_headers()
-            handler.wfile.write(body)
-        elif step in ("503", "404", "429"):
-            handler.send_response(int(step))
-            if step == "429":
-                handler.send_header("Retry-After", "0")
+        kind, _, arg = step.partition(":")
+        if kind == "hang":
+            self.release.wait(5)  # never answers (bounded so a broken test cannot hang the run)
+            return
+        if kind in {"404", "429", "503"}:
+            handler.send_response(int(kind))
+            if arg:
+                handler.send_header("Retry-After", arg)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
-        elif step == "half":
-            handler.send_response(200)
+            return
+        body = self.body(path)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if kind == "ok" and self.fresh(handler, etag):
+            handler.send_response(304)
+            handler.send_header("ETag", etag)
+            handler.end_headers()
+            return
+        if kind == "gzip":
+            body = gzip.compress(body)
+        handler.send_response(200)
+        if kind != "nolength":
             handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body[: len(body) // 2])
-            handler.close_connection = True
-        elif step == "nolength":
-            handler.send_response(200)
-            handler.end_headers()
-            handler.wfile.write(body)
-            handler.close_connection = True
-        elif step == "hang":
-            time.sleep(3)
+        handler.send_header("ETag", etag)
+        handler.send_header("Last-Modified", format_datetime(LAST_MODIFIED, usegmt=True))
+        if kind == "gzip":
+            handler.send_header("Content-Encoding", "gzip")
+        if kind == "disposition":
+            handler.send_header("Content-Disposition", arg)
+        handler.end_headers()
+        handler.wfile.write(body[: len(body) // 2] if kind == "half" else body)
+        handler.close_connection = True
+
+    @staticmethod
+    def fresh(handler: BaseHTTPRequestHandler, etag: str) -> bool:
+        """Whether the client's validators show it has the current file (RFC 9110 §13.1)."""
+        if (given := handler.headers.get("If-None-Match")) is not None:
+            return given == etag
+        if (since := handler.headers.get("If-Modified-Since")) is not None:
+            return parsedate_to_datetime(since) >= LAST_MODIFIED
+        return False
 
     def __enter__(self) -> Server:
         self.thread.start()
         return self
 
     def __exit__(self, *args: object) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -101,75 +141,224 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_downloads_byte_identical_then_not_modified(server: Server, lists_dir: Path, tmp_path: Path) -> None:
-    url = f"{server.url}/lists/{UN_FILE}"
-    first = fetch(url, tmp_path, backoff=0.001)
-    assert first.status == "downloaded" and first.path is not None
-    assert sha256(first.path) == sha256(lists_dir / UN_FILE) == first.sha256
-    again = fetch(url, tmp_path, etag=first.etag, backoff=0.001)
-    assert again.status == "not_modified" and again.path is None
-    by_date = fetch(url, tmp_path, last_modified=first.last_modified, backoff=0.001)
-    assert by_date.status == "not_modified"
+def test_downloads_a_real_file_byte_identical(server: Server, lists_dir: Path, tmp_path: Path) -> None:
+    calls: list[tuple[int, int | None]] = []
+    size = (lists_dir / UN_FILE).stat().st_size
+    with httpx.Client() as client:
+        result = fetch(server.url + UN_PATH, tmp_path / "un", client=client, progress=lambda r, t: calls.append((r, t)))
+        assert not client.is_closed  # a caller's client stays the caller's to close
+    assert result.status == "downloaded"
+    assert result.path == tmp_path / "un" / "UN_consolidated.xml"
+    assert sha256(result.path) == sha256(lists_dir / UN_FILE) == result.sha256
+    assert result.size == size
+    assert result.etag and result.last_modified == "Fri, 27 Feb 2026 00:00:00 GMT"
+    assert [p.name for p in (tmp_path / "un").iterdir()] == ["UN_consolidated.xml"]  # no temp file left
+    assert calls[0] == (0, size) and calls[-1] == (size, size)
+    assert [r for r, _ in calls] == sorted(r for r, _ in calls)
+    agent = server.seen[0]["User-Agent"]
+    assert agent.startswith(f"sanctionscope/{__version__} (+https://")
 
 
-def test_retries_server_errors_then_succeeds(server: Server, tmp_path: Path) -> None:
-    path = f"/lists/{UN_FILE}"
-    server.plan[path] = ["503", "429", "ok"]
-    result = fetch(server.url + path, tmp_path, backoff=0.001)
-    assert result.status == "downloaded" and server.hits[path] == 3
+def test_etag_gives_not_modified(server: Server, tmp_path: Path) -> None:
+    first = fetch(server.url + UN_PATH, tmp_path, backoff=FAST)
+    again = fetch(server.url + UN_PATH, tmp_path, etag=first.etag, backoff=FAST)
+    assert server.seen[1]["If-None-Match"] == first.etag
+    assert (again.status, again.path, again.etag, again.sha256) == ("not_modified", None, first.etag, None)
+    changed = fetch(server.url + UN_PATH, tmp_path, etag='"stale"', backoff=FAST)
+    assert changed.status == "downloaded" and changed.sha256 == first.sha256
+
+
+def test_last_modified_conditional(server: Server, tmp_path: Path) -> None:
+    first = fetch(server.url + UN_PATH, tmp_path, backoff=FAST)
+    same = fetch(server.url + UN_PATH, tmp_path, last_modified=first.last_modified, backoff=FAST)
+    assert server.seen[1]["If-Modified-Since"] == first.last_modified
+    assert same.status == "not_modified" and same.last_modified == first.last_modified
+    older = fetch(server.url + UN_PATH, tmp_path, last_modified="Sun, 01 Feb 2026 00:00:00 GMT", backoff=FAST)
+    assert older.status == "downloaded"
+
+
+def test_retries_503_twice_then_succeeds(server: Server, lists_dir: Path, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ["503", "503", "ok"]
+    result = fetch(server.url + UN_PATH, tmp_path, backoff=FAST)
+    assert result.status == "downloaded" and server.hits[UN_PATH] == 3
+    assert result.sha256 == sha256(lists_dir / UN_FILE)
+
+
+def test_gives_up_after_the_last_retry(server: Server, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ["503"]
+    url = server.url + UN_PATH
+    with pytest.raises(FetchError, match="HTTP 503") as caught:
+        fetch(url, tmp_path, retries=2, backoff=FAST)
+    assert str(caught.value).startswith(url) and "3 attempt(s)" in str(caught.value)
+    assert server.hits[UN_PATH] == 3
 
 
 def test_not_found_fails_at_once(server: Server, tmp_path: Path) -> None:
-    path = f"/lists/{UN_FILE}"
-    server.plan[path] = ["404"]
-    with pytest.raises(FetchError, match="HTTP 404"):
-        fetch(server.url + path, tmp_path, backoff=0.001)
-    assert server.hits[path] == 1
-
-
-def test_truncated_download_never_replaces_a_good_file(server: Server, tmp_path: Path) -> None:
-    path = f"/lists/{UN_FILE}"
-    good = fetch(server.url + path, tmp_path, backoff=0.001)
-    assert good.path is not None
-    before = sha256(good.path)
-    server.plan[path] = ["half"]
-    with pytest.raises(FetchError, match="of .* bytes"):
-        fetch(server.url + path, tmp_path, retries=2, backoff=0.001)
-    assert server.hits[path] == 1 + 3
-    assert sha256(good.path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [good.path.name]
-
-
-def test_size_limits(server: Server, tmp_path: Path) -> None:
-    path = f"/lists/{UN_FILE}"
-    with pytest.raises(FetchError, match="over the limit"):
-        fetch(server.url + path, tmp_path, max_bytes=1000, backoff=0.001)
-    server.plan[path] = ["nolength"]
-    with pytest.raises(FetchError, match="more than the limit"):
-        fetch(server.url + path, tmp_path, max_bytes=1000, backoff=0.001)
+    server.plan[UN_PATH] = ["404"]
+    with pytest.raises(FetchError, match="HTTP 404") as caught:
+        fetch(server.url + UN_PATH, tmp_path, backoff=FAST)
+    assert server.url + UN_PATH in str(caught.value)
+    assert server.hits[UN_PATH] == 1
     assert list(tmp_path.iterdir()) == []
 
 
-def test_timeout_is_bounded(server: Server, tmp_path: Path) -> None:
-    path = f"/lists/{UN_FILE}"
-    server.plan[path] = ["hang"]
+def test_429_waits_as_retry_after_asks(server: Server, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ["429:1", "ok"]
     started = time.monotonic()
-    with pytest.raises(FetchError, match="Timeout"):
-        fetch(server.url + path, tmp_path, timeout=0.3, retries=1, backoff=0.001)
-    assert time.monotonic() - started < 10  # bounded: two attempts of 0.3 s, not a hang
+    result = fetch(server.url + UN_PATH, tmp_path, backoff=FAST)
+    elapsed = time.monotonic() - started
+    assert result.status == "downloaded" and server.hits[UN_PATH] == 2
+    assert 0.9 <= elapsed < 5  # waited the server's second, not the tiny backoff
 
 
-def test_file_names_cannot_escape_the_folder(server: Server, tmp_path: Path) -> None:
+def test_retry_after_parsing_and_cap() -> None:
+    now = datetime(2026, 2, 27, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds("Fri, 27 Feb 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Fri, 27 Feb 2026 11:00:00 GMT", now) == 0.0  # already past
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+    assert retry_delay(0, FAST, 3600.0) == MAX_RETRY_WAIT
+    assert retry_delay(0, FAST, 2.0) == 2.0
+    for attempt in range(4):
+        assert 0.5 * 2**attempt <= retry_delay(attempt, 0.5, None) <= 0.5 * 2**attempt * 1.25
+    assert retry_delay(30, 1.0, None) == MAX_RETRY_WAIT
+
+
+def test_truncated_download_never_replaces_a_good_file(server: Server, lists_dir: Path, tmp_path: Path) -> None:
+    good = fetch(server.url + UN_PATH, tmp_path, backoff=FAST)
+    assert good.path is not None
+    before = sha256(good.path)
+    server.plan[UN_PATH] = ["half"]
+    size = (lists_dir / UN_FILE).stat().st_size
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url + UN_PATH, tmp_path, retries=2, backoff=FAST)
+    message = str(caught.value)
+    assert message.startswith(server.url + UN_PATH)
+    assert f"received {size // 2:,} of {size:,} bytes" in message
+    assert server.hits[UN_PATH] == 1 + 3
+    assert sha256(good.path) == before
+    assert [p.name for p in tmp_path.iterdir()] == [good.path.name]
+
+
+def test_truncated_first_download_leaves_no_file(server: Server, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ["half"]
+    with pytest.raises(FetchError, match="truncated"):
+        fetch(server.url + UN_PATH, tmp_path, retries=0, backoff=FAST)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_content_length_over_the_limit_is_refused_before_download(server: Server, tmp_path: Path) -> None:
+    with pytest.raises(FetchError, match=r"Content-Length of [\d,]+ bytes is over the limit of 1,000"):
+        fetch(server.url + UN_PATH, tmp_path, max_bytes=1000, backoff=FAST)
+    assert server.hits[UN_PATH] == 1  # not retried
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_streaming_over_the_limit_without_length_is_aborted(server: Server, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ["nolength"]
+    with pytest.raises(FetchError, match="body is over the limit of 1,000 bytes"):
+        fetch(server.url + UN_PATH, tmp_path, max_bytes=1000, backoff=FAST)
+    assert server.hits[UN_PATH] == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_body_without_length_is_saved_whole(server: Server, lists_dir: Path, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ["nolength"]
+    result = fetch(server.url + UN_PATH, tmp_path, backoff=FAST)
+    assert result.sha256 == sha256(lists_dir / UN_FILE)
+
+
+def test_compressed_body_sent_anyway_is_stored_decoded(server: Server, lists_dir: Path, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ["gzip"]
+    result = fetch(server.url + UN_PATH, tmp_path, backoff=FAST)
+    assert server.seen[0]["Accept-Encoding"] == "identity"
+    assert result.path is not None and sha256(result.path) == sha256(lists_dir / UN_FILE) == result.sha256
+
+
+def test_a_server_that_never_answers_times_out(server: Server, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ["hang"]
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out after 0.3 s"):
+        fetch(server.url + UN_PATH, tmp_path, timeout=0.3, retries=1, backoff=FAST)
+    assert time.monotonic() - started < 3  # two attempts of 0.3 s, not a hang
+    assert server.hits[UN_PATH] == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_connection_refused_is_retried_then_reported(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/UN_consolidated.xml"
+    with pytest.raises(FetchError, match="ConnectError") as caught:
+        fetch(url, tmp_path, retries=1, backoff=FAST, timeout=2)
+    assert str(caught.value).startswith(url) and "2 attempt(s)" in str(caught.value)
+
+
+def test_bad_url_fails_without_retrying(tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="ftp://example.invalid/x.xml"):
+        fetch("ftp://example.invalid/x.xml", tmp_path, retries=3, backoff=1.0)
+    assert time.monotonic() - started < 1  # no backoff sleeps
+
+
+def test_content_disposition_names_the_file(server: Server, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ['disposition:attachment; filename="consolidated-2026.xml"']
+    result = fetch(server.url + UN_PATH, tmp_path / "a", backoff=FAST)
+    assert result.path == tmp_path / "a" / "consolidated-2026.xml"
+
+
+def test_content_disposition_cannot_escape_the_folder(server: Server, tmp_path: Path) -> None:
+    server.plan[UN_PATH] = ['disposition:attachment; filename="../../x"']
+    dest = tmp_path / "deep" / "dest"
+    result = fetch(server.url + UN_PATH, dest, backoff=FAST)
+    assert result.path == dest / "x"
+    assert [p.name for p in dest.iterdir()] == ["x"]
+    assert not (tmp_path / "x").exists() and not (tmp_path / "deep" / "x").exists()
+
+
+def test_file_name_rules() -> None:
     assert safe_file_name("http://x/a/b/../../etc/passwd", None) == "passwd"
     assert safe_file_name("http://x/", 'attachment; filename="../../evil.xml"') == "evil.xml"
+    assert safe_file_name("http://x/", 'attachment; filename="..\\..\\evil.xml"') == "evil.xml"
     assert safe_file_name("http://x/", None) == "download"
+    assert safe_file_name("http://x/..", None) == "download"
+    assert safe_file_name("http://x/list.xml", 'attachment; filename=".."') == "list.xml"
+    assert safe_file_name("http://x/a%20list.csv?x=1", None) == "a_list.csv"
+    assert safe_file_name("http://x/", "attachment; filename=.bashrc") == "bashrc"
+    long = safe_file_name("http://x/" + "a" * 300 + ".xml", None)
+    assert len(long) <= 120 and long.endswith(".xml")
+    # RFC 6266: the extended parameter wins over the plain one
+    both = "attachment; filename=\"plain.xml\"; filename*=UTF-8''%C3%A9t%C3%A9.xml"
+    assert disposition_file_name(both) == "été.xml"
+    assert disposition_file_name("attachment; filename*=UTF-8''..%2F..%2Fx") == "../../x"
+    assert safe_file_name("http://x/", "attachment; filename*=UTF-8''..%2F..%2Fx") == "x"
+    assert disposition_file_name('attachment; filename="a \\"b\\".xml"; size=3') == 'a "b".xml'
+    assert disposition_file_name("inline") is None
 
 
 def test_fetch_state_round_trips(tmp_path: Path) -> None:
-    state = {"http://x/a.xml": {"etag": '"1"', "last_modified": None, "sha256": "ab", "fetched_at": "2026-01-01"}}
-    save_fetch_state(tmp_path / "state.json", state)
-    assert load_fetch_state(tmp_path / "state.json") == state
+    path = fetch_state_path(tmp_path / "data")
+    assert path.parent == tmp_path / "data"
+    state = {
+        "http://x/a.xml": {"etag": '"1"', "last_modified": None, "sha256": "ab", "fetched_at": "2026-01-01T00:00:00"},
+        "http://x/é.csv": {"etag": None, "last_modified": "Fri, 27 Feb 2026 00:00:00 GMT", "sha256": "cd"},
+    }
+    save_fetch_state(path, state)
+    assert load_fetch_state(path) == state
+    state["http://x/a.xml"]["etag"] = '"2"'
+    save_fetch_state(path, state)
+    assert load_fetch_state(path)["http://x/a.xml"]["etag"] == '"2"'
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left
     assert load_fetch_state(tmp_path / "missing.json") == {}
+
+
+def test_unreadable_fetch_state_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "fetch-state.json"
+    path.write_text('{"http://x/a.xml": {"etag": ', encoding="utf-8")  # an interrupted write of an old version
+    assert load_fetch_state(path) == {}
+    path.write_text("[1, 2]", encoding="utf-8")
+    assert load_fetch_state(path) == {}
 
 
 def test_update_command_downloads_loads_and_then_skips(
@@ -178,7 +367,7 @@ def test_update_command_downloads_loads_and_then_skips(
     monkeypatch.setenv("SANCTIONSCOPE_HOME", str(tmp_path / "home"))
     runner = CliRunner()
     db = str(tmp_path / "update.db")
-    url = f"un_sc={server.url}/lists/{UN_FILE}"
+    url = f"un_sc={server.url}{UN_PATH}"
     first = runner.invoke(app, ["--db", db, "update", "--source", "un_sc", "--url", url, "--json"])
     assert first.exit_code == 0, first.output
     report = json.loads(first.stdout)
@@ -192,9 +381,9 @@ def test_update_reports_a_failed_download_and_keeps_the_data(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SANCTIONSCOPE_HOME", str(tmp_path / "home"))
-    server.plan[f"/lists/{UN_FILE}"] = ["404"]
+    server.plan[UN_PATH] = ["404"]
     result = CliRunner().invoke(
-        app, ["--db", str(tmp_path / "u.db"), "update", "--source", "un_sc", "--url", f"un_sc={server.url}/lists/{UN_FILE}"]
+        app, ["--db", str(tmp_path / "u.db"), "update", "--source", "un_sc", "--url", f"un_sc={server.url}{UN_PATH}"]
     )
     assert result.exit_code == 1 and "HTTP 404" in result.stderr
     unknown = CliRunner().invoke(app, ["--db", str(tmp_path / "u.db"), "update", "--source", "nowhere"])
