@@ -1,0 +1,165 @@
+"""Candidate generation: from a query's name-part keys to the few hundred most promising entries.
+
+An inverted index maps each name-part key (romanization-insensitive, see `names.token_key`)
+to the entries whose names contain it, weighted by rarity (idf). Typos are caught on the
+vocabulary: a query key that is not in the index is compared, through shared character
+trigrams, with the keys that are, and the close ones stand in for it (discounted by their
+similarity). Only the top entries by summed weight go on to scoring, never the whole list.
+Everything is numpy arrays, so a lookup costs microseconds and the index pickles fast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+#: minimum edit similarity for a vocabulary key to stand in for a query key
+FUZZY_MIN_SIMILARITY = 0.75
+#: at most this many vocabulary keys per query key from fuzzy lookup
+FUZZY_MAX_KEYS = 12
+#: keys shorter than this are only looked up exactly (too many close neighbours)
+FUZZY_MIN_LENGTH = 4
+
+
+def trigrams(key: str) -> set[str]:
+    padded = f"^{key}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+@dataclass
+class Postings:
+    """Many integer lists in two arrays (values and offsets): compact, and pickled in one piece."""
+
+    values: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def from_lists(cls, lists: Iterable[list[int]]) -> Postings:
+        chunks = [np.asarray(items, dtype=np.int32) for items in lists]
+        offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(c) for c in chunks])
+        values = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+        return cls(values, offsets)
+
+    def __getitem__(self, position: int) -> np.ndarray:
+        return self.values[self.offsets[position] : self.offsets[position + 1]]
+
+
+@dataclass
+class CandidateIndex:
+    """Postings per key, idf weights, and a trigram index over the key vocabulary."""
+
+    size: int
+    vocabulary: list[str]
+    key_ids: dict[str, int]
+    postings: Postings  # per key id: the entries that have it
+    idf: np.ndarray  # per key id
+    key_lengths: np.ndarray  # per key id
+    trigram_ids: dict[str, int]
+    trigram_keys: Postings  # per trigram id: the key ids that have it
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["key_ids"]  # rebuilt from the vocabulary: cheaper than pickling a dict
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.key_ids = {key: i for i, key in enumerate(self.vocabulary)}
+
+    @classmethod
+    def build(cls, entry_keys: Iterable[Iterable[str]]) -> CandidateIndex:
+        """`entry_keys` yields, for each entry in order, the keys of all its names."""
+        lists: dict[str, list[int]] = defaultdict(list)
+        size = 0
+        for entry, keys in enumerate(entry_keys):
+            size = entry + 1
+            for key in set(keys):
+                lists[key].append(entry)
+        vocabulary = sorted(lists)
+        key_ids = {key: i for i, key in enumerate(vocabulary)}
+        postings = Postings.from_lists(lists[key] for key in vocabulary)
+        idf = np.asarray([math.log(1 + size / len(lists[key])) for key in vocabulary], dtype=np.float32)
+        grams: dict[str, list[int]] = defaultdict(list)
+        for key_id, key in enumerate(vocabulary):
+            if len(key) >= FUZZY_MIN_LENGTH - 1:
+                for gram in trigrams(key):
+                    grams[gram].append(key_id)
+        return cls(
+            size=size,
+            vocabulary=vocabulary,
+            key_ids=key_ids,
+            postings=postings,
+            idf=idf,
+            key_lengths=np.asarray([len(k) for k in vocabulary], dtype=np.int16),
+            trigram_ids={gram: i for i, gram in enumerate(grams)},
+            trigram_keys=Postings.from_lists(grams.values()),
+        )
+
+    def similar_keys(self, key: str) -> list[tuple[int, float]]:
+        """Vocabulary key ids close to `key` by edit similarity, with it; the key itself first if present."""
+        found: list[tuple[int, float]] = []
+        exact = self.key_ids.get(key)
+        if exact is not None:
+            found.append((exact, 1.0))
+        if len(key) < FUZZY_MIN_LENGTH:
+            return found
+        query_grams = [self.trigram_keys[self.trigram_ids[g]] for g in trigrams(key) if g in self.trigram_ids]
+        if not query_grams:
+            return found
+        counts = np.bincount(np.concatenate(query_grams), minlength=len(self.vocabulary))
+        # A key of n letters has n padded trigrams; each edit destroys at most 3 of them; allow two edits.
+        needed = max(1, len(key) - 6)
+        plausible = np.nonzero(counts >= needed)[0]
+        plausible = plausible[np.abs(self.key_lengths[plausible] - len(key)) <= 2]
+        if exact is not None:
+            plausible = plausible[plausible != exact]
+        if not len(plausible):
+            return found
+        ids = plausible.tolist()
+        for _other, similarity, position in process.extract(
+            key,
+            [self.vocabulary[i] for i in ids],
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=FUZZY_MIN_SIMILARITY,
+            limit=FUZZY_MAX_KEYS,
+        ):
+            found.append((ids[position], similarity))
+        return found
+
+    def expand(self, keys: Iterable[str]) -> dict[str, list[tuple[int, float]]]:
+        """Each distinct query key with the vocabulary keys that stand for it."""
+        return {key: self.similar_keys(key) for key in dict.fromkeys(keys)}
+
+    def candidates(self, keys: Iterable[str], limit: int = 200) -> list[tuple[int, float]]:
+        """Entries ranked by the summed idf of the query keys they contain (fuzzy keys discounted)."""
+        return self.rank(self.expand(keys), limit)
+
+    def rank(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[tuple[int, float]]:
+        weights = np.zeros(self.size, dtype=np.float32)
+        for similar in expanded.values():
+            if len(similar) == 1:
+                key_id, similarity = similar[0]
+                weights[self.postings[key_id]] += self.idf[key_id] * similarity
+            elif similar:
+                # A query key counts once per entry, through its best stand-in.
+                best = np.zeros(self.size, dtype=np.float32)
+                for key_id, similarity in similar:
+                    entries = self.postings[key_id]
+                    best[entries] = np.maximum(best[entries], self.idf[key_id] * similarity)
+                weights += best
+        nonzero = np.nonzero(weights)[0]
+        if len(nonzero) > limit:
+            nonzero = nonzero[np.argpartition(-weights[nonzero], limit)[:limit]]
+        order = nonzero[np.lexsort((nonzero, -weights[nonzero]))]
+        return [(int(i), float(weights[i])) for i in order]
+
+    def query_weight(self, expanded: dict[str, list[tuple[int, float]]]) -> float:
+        """What an entry containing every query key (or its best stand-in) would weigh."""
+        return float(sum(max((self.idf[k] * s for k, s in similar), default=0.0) for similar in expanded.values()))

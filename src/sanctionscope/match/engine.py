@@ -1,0 +1,198 @@
+"""The matcher: a query (name plus whatever else is known) in, ranked entries with reasons out.
+
+For each query the candidate index proposes the entries that share the rarest name-part
+keys (or close misspellings of them); only those are scored. The score is the best name
+alignment over all name pairs, moved up or down by birth date, country and gender, and
+set to 1 by an equal identifier.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sanctionscope.index.candidates import CandidateIndex
+from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
+from sanctionscope.match.features import (
+    Feature,
+    compare_birth_dates,
+    compare_countries,
+    compare_genders,
+    compare_identifiers,
+    kinds_compatible,
+)
+from sanctionscope.match.names import NameScore, compare_names
+from sanctionscope.model import FuzzyDate, Record
+from sanctionscope.names import AnalyzedName, analyze_name
+
+#: a result is a match at or above this score (chosen on benchmarks/matching.py)
+DEFAULT_THRESHOLD = 0.8
+#: how far each kind of evidence (a value in [-1, 1]) moves the name score
+FEATURE_WEIGHTS = {"birth_date": 0.15, "country": 0.05, "gender": 0.1}
+#: entries are scored only if their candidate weight reaches this share of the best candidate's
+CANDIDATE_CUTOFF = 0.3
+#: ... and this share of what an entry with every query key would weigh (rare keys carry a match)
+COVERAGE_CUTOFF = 0.4
+
+SCHEMA_OF_KIND = {"person": "Person", "organization": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
+KIND_OF_SCHEMA = {schema.lower(): kind for kind, schema in SCHEMA_OF_KIND.items()} | {
+    "company": "organization",
+    "legalentity": "unknown",
+    "thing": "unknown",
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the user knows: names (any script), and optionally kind, birth dates, countries, identifiers."""
+
+    names: Sequence[str]
+    kind: str | None = None
+    birth_dates: Sequence[FuzzyDate] = ()
+    countries: Sequence[str] = ()
+    identifiers: Sequence[str] = ()
+    gender: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    entry: Entry
+    score: float
+    match: bool
+    name: NameScore
+    features: tuple[Feature, ...]
+
+    @property
+    def schema(self) -> str:
+        return SCHEMA_OF_KIND.get(self.entry.kind, "LegalEntity")
+
+    def explanation(self) -> dict[str, Any]:
+        return {
+            "name": {
+                "score": round(self.name.score, 3),
+                "query": self.name.query_name,
+                "candidate": self.name.candidate_name,
+                "aligned": [
+                    {"query": p.query, "candidate": p.candidate, "similarity": p.similarity} for p in self.name.pairs
+                ],
+            },
+            "features": {f.name: {"value": f.value, "detail": f.detail} for f in self.features},
+        }
+
+    def to_dict(self, explain: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.entry.id,
+            "caption": self.entry.caption,
+            "schema": self.schema,
+            "score": round(self.score, 4),
+            "match": self.match,
+            "referents": self.entry.referents,
+        }
+        if explain:
+            data["explanation"] = self.explanation()
+        return data
+
+
+def analyze_query_names(query: Query) -> list[AnalyzedName]:
+    kind = query.kind if query.kind and query.kind != "unknown" else "person"
+    return [analyze_name(name, kind) for name in query.names if name and name.strip()]
+
+
+def score_entry(
+    query: Query, names: Sequence[AnalyzedName], entry: Entry, threshold: float, keys: set[str] | None = None
+) -> Result:
+    """Best name alignment over all name pairs, then the other evidence.
+
+    With `keys` (the query's keys and their stand-ins) a candidate name sharing none of them is skipped.
+    """
+    best = NameScore(0.0, (), "", "")
+    for c in entry.names:
+        if keys is not None and keys.isdisjoint(c.keys):
+            continue
+        for q in names:
+            scored = compare_names(q, c)
+            if scored.score > best.score:
+                best = scored
+    features = [
+        f
+        for f in (
+            compare_identifiers(query.identifiers, entry.identifiers),
+            compare_birth_dates(query.birth_dates, entry.birth_dates),
+            compare_countries(query.countries, entry.countries),
+            compare_genders(query.gender, entry.gender),
+        )
+        if f is not None
+    ]
+    if any(f.name == "identifier" for f in features):
+        score = 1.0
+    else:
+        score = best.score + sum(FEATURE_WEIGHTS.get(f.name, 0.0) * f.value for f in features)
+    score = min(1.0, max(0.0, score))
+    return Result(entry, score, score >= threshold, best, tuple(features))
+
+
+class Matcher:
+    """Entries plus their candidate index; build once (or load), then `match` many queries."""
+
+    def __init__(self, entries: Sequence[Entry], index: CandidateIndex | None = None, version: str = ""):
+        self.entries = entries if isinstance(entries, EntryTable) else EntryTable(entries)
+        self.index = index or CandidateIndex.build(entry.keys() for entry in entries)
+        self.version = version
+
+    @classmethod
+    def from_records(cls, records: Iterable[Record], version: str = "") -> Matcher:
+        return cls(entries_from_records(records), version=version)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a reader never sees half an index."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        with partial.open("wb") as out:
+            pickle.dump((self.version, self.entries, self.index), out, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Matcher:
+        with path.open("rb") as f:
+            version, entries, index = pickle.load(f)
+        return cls(entries, index, version)
+
+    def candidate_entries(self, query: Query, limit: int = 50) -> list[Entry]:
+        """The entries the index proposes for `query`, best first (what gets scored)."""
+        names = analyze_query_names(query)
+        expanded = self.index.expand(key for name in names for key in name.keys)
+        return [self.entries[i] for i in self._candidates(expanded, limit)]
+
+    def _candidates(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[int]:
+        found = self.index.rank(expanded, limit)
+        if not found:
+            return []
+        cutoff = max(found[0][1] * CANDIDATE_CUTOFF, self.index.query_weight(expanded) * COVERAGE_CUTOFF)
+        return [i for i, weight in found if weight >= cutoff]
+
+    def match(
+        self,
+        query: Query,
+        *,
+        limit: int = 5,
+        threshold: float = DEFAULT_THRESHOLD,
+        sources: set[str] | None = None,
+        candidates: int = 200,
+    ) -> list[Result]:
+        """The best `limit` entries for `query`, highest score first."""
+        names = analyze_query_names(query)
+        expanded = self.index.expand(key for name in names for key in name.keys)
+        keys = {self.index.vocabulary[k] for similar in expanded.values() for k, _s in similar}
+        results: list[Result] = []
+        for position in self._candidates(expanded, candidates):
+            entry = self.entries[position]
+            if sources and not (entry.sources & sources):
+                continue
+            if not kinds_compatible(query.kind, entry.kind):
+                continue
+            results.append(score_entry(query, names, entry, threshold, keys))
+        results.sort(key=lambda r: (-r.score, r.entry.id))
+        return results[:limit]

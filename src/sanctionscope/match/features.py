@@ -1,0 +1,116 @@
+"""Non-name evidence for a match: birth dates, countries, identifiers, kinds (small pure functions).
+
+Each function compares what the query says with what a record says and returns a
+`Feature`: a name, a value in [-1, 1] (negative: evidence against) and a short
+human reason an analyst can read back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sanctionscope.model import FuzzyDate
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    value: float
+    detail: str
+
+
+def compare_birth_dates(query: Iterable[FuzzyDate], record: Iterable[FuzzyDate]) -> Feature | None:
+    """Equal day, same month or year, or a conflict. None when either side states no date.
+
+    A year-only or circa date agrees with any day in that year (circa: ±1 year); only dates
+    that cannot be the same day conflict.
+    """
+    query, record = list(query), list(record)
+    if not query or not record:
+        return None
+    best: Feature | None = None
+    for q in query:
+        for r in record:
+            feature = _compare_date_pair(q, r)
+            if best is None or feature.value > best.value:
+                best = feature
+    return best
+
+
+def _compare_date_pair(q: FuzzyDate, r: FuzzyDate) -> Feature:
+    if q.value is None or r.value is None:
+        return Feature("birth_date", 0.0, "unknown")
+    shared = min(len(q.value), len(r.value))
+    if q.until is None and r.until is None and q.value[:shared] == r.value[:shared]:
+        if shared == 10:
+            return Feature("birth_date", 1.0, f"same day {r.value}")
+        if shared == 7:
+            return Feature("birth_date", 0.6, f"same month {r.value[:7]}")
+        return Feature("birth_date", 0.4, f"same year {r.value[:4]}")
+    slack = 1 if (q.circa or r.circa) else 0
+    q_years, r_years = q.years, r.years
+    if q_years.start - slack <= r_years.stop - 1 and r_years.start - slack <= q_years.stop - 1:
+        if q.until or r.until or slack:
+            return Feature("birth_date", 0.2, f"{q.raw or q.value} within {r.raw or r.value}")
+        # same year but different month or day: a typo is possible, a different person more likely
+        return Feature("birth_date", -0.5, f"{q.value} differs from {r.value} in the same year")
+    return Feature("birth_date", -1.0, f"{q.value} vs {r.raw or r.value}")
+
+
+def compare_countries(query: Iterable[str], record: Iterable[str]) -> Feature | None:
+    """Shared nationality/country: mild support; only disjoint sets are mild evidence against."""
+    query_set, record_set = set(query), set(record)
+    if not query_set or not record_set:
+        return None
+    shared = query_set & record_set
+    if shared:
+        return Feature("country", 0.3, f"shared {', '.join(sorted(shared))}")
+    return Feature("country", -0.3, f"{', '.join(sorted(query_set))} vs {', '.join(sorted(record_set))}")
+
+
+_ID_CLEAN_RE = re.compile(r"[^0-9A-Z]")
+
+
+def normalize_identifier(value: str) -> str:
+    """Upper-case letters and digits only: "12 34-567" and "1234567" are the same number."""
+    return _ID_CLEAN_RE.sub("", value.upper())
+
+
+def compare_identifiers(query: Iterable[str], record: Iterable[str]) -> Feature | None:
+    """An equal identifier (passport, tax number, IMO...) of at least 5 characters is decisive."""
+    query_set = {normalize_identifier(v) for v in query}
+    query_set = {v for v in query_set if len(v) >= 5}
+    if not query_set:
+        return None
+    record_set = {normalize_identifier(v) for v in record}
+    shared = query_set & record_set
+    if shared:
+        return Feature("identifier", 1.0, f"equal identifier {sorted(shared)[0]}")
+    return None
+
+
+#: kinds that can stand for one another (an "organization" query may be a listed company or body)
+_COMPATIBLE_KINDS = {
+    ("person", "person"),
+    ("organization", "organization"),
+    ("vessel", "vessel"),
+    ("aircraft", "aircraft"),
+    ("organization", "vessel"),
+    ("vessel", "organization"),
+}
+
+
+def kinds_compatible(query_kind: str | None, record_kind: str) -> bool:
+    """Whether a query of `query_kind` may match a record of `record_kind` (unknown matches anything)."""
+    if query_kind in (None, "unknown", "any") or record_kind == "unknown":
+        return True
+    return (query_kind, record_kind) in _COMPATIBLE_KINDS
+
+
+def compare_genders(query: str | None, record: str | None) -> Feature | None:
+    """Different stated genders are evidence against; equal ones add nothing (most names imply it)."""
+    if not query or not record or query == record:
+        return None
+    return Feature("gender", -1.0, f"{query} vs {record}")

@@ -1,0 +1,124 @@
+"""Name similarity by aligned parts: order-free, patronymic optional, family name weighs most.
+
+Both names arrive analysed (`sanctionscope.names.analyze_name`): latinized parts, each
+with a romanization-insensitive key and a tag (given, patronymic, family, initial, other).
+Each query part is paired with at most one candidate part, best pairs first; the score
+is the weighted share of the two names that the pairs cover.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, PATRONYMIC, AnalyzedName, NamePart
+
+#: how much each kind of part counts; a family name carries identity, a patronymic little
+TAG_WEIGHTS = {
+    "family": 1.0,
+    "given": 0.7,
+    "other": 0.8,
+    "patronymic": 0.35,
+    "initial": 0.25,
+    "particle": 0.2,
+    "legal_form": 0.0,
+}
+
+#: a pair of parts below this similarity is no pair at all
+MIN_PART_SIMILARITY = 0.75
+#: a patronymic may stand for a family or given name only when nearly equal ("Usmanovich" is not "Usmanov")
+CROSS_TAG_SIMILARITY = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class PartPair:
+    query: str
+    candidate: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    pairs: tuple[PartPair, ...]
+    query_name: str
+    candidate_name: str
+
+
+def _initial_agrees(initial: NamePart, other: NamePart) -> bool:
+    return other.text.startswith(initial.text) or other.key.startswith(initial.key)
+
+
+def part_similarity(a: NamePart, b: NamePart) -> float:
+    """1.0 for equal keys; 0.9 for an initial that fits; else a penalised edit similarity of the keys."""
+    if a.key == b.key:
+        return 1.0
+    if a.tag == INITIAL or b.tag == INITIAL:
+        if a.tag == b.tag:
+            return 0.0
+        initial, other = (a, b) if a.tag == INITIAL else (b, a)
+        return 0.9 if _initial_agrees(initial, other) else 0.0
+    return key_similarity(a.key, b.key)
+
+
+@lru_cache(maxsize=1_000_000)
+def key_similarity(a: str, b: str) -> float:
+    """Edit similarity (a transposition is one edit), squared so that two edits weigh much more than one.
+
+    Below MIN_PART_SIMILARITY, or for short keys one edit apart, parts do not pair at all.
+    """
+    similarity = OSA.normalized_similarity(a, b)
+    if similarity < MIN_PART_SIMILARITY or (min(len(a), len(b)) <= 4 and similarity < 0.8):
+        return 0.0
+    return similarity * similarity
+
+
+def _weight(part: NamePart, other: NamePart | None = None) -> float:
+    tag = part.tag
+    if tag == "other" and other is not None and other.tag in (FAMILY, GIVEN):
+        tag = other.tag
+    return TAG_WEIGHTS.get(tag, 0.8)
+
+
+def _pair_similarity(a: NamePart, b: NamePart) -> float:
+    similarity = part_similarity(a, b)
+    if PATRONYMIC in (a.tag, b.tag) and a.tag != b.tag and similarity < CROSS_TAG_SIMILARITY:
+        return 0.0
+    return similarity
+
+
+def compare_names(query: AnalyzedName, candidate: AnalyzedName) -> NameScore:
+    """Align the parts of two names and score the alignment in [0, 1]."""
+    q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
+    c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
+    if not q_parts or not c_parts:
+        return NameScore(0.0, (), query.original, candidate.original)
+    options = []
+    for i, qp in enumerate(q_parts):
+        for j, cp in enumerate(c_parts):
+            similarity = _pair_similarity(qp, cp)
+            if similarity > 0:
+                options.append((similarity, i, j))
+    options.sort(reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[PartPair] = []
+    matched = possible = 0.0
+    for similarity, i, j in options:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        qp, cp = q_parts[i], c_parts[j]
+        weight = _weight(qp, cp) + _weight(cp, qp)
+        matched += weight * similarity
+        possible += weight
+        pairs.append(PartPair(qp.original, cp.original, round(similarity, 3)))
+    # A query part the candidate lacks counts fully against it; a candidate part the query
+    # lacks counts half (queries often omit a patronymic or a second given name).
+    possible += sum(_weight(qp) for i, qp in enumerate(q_parts) if i not in used_q)
+    possible += 0.5 * sum(_weight(cp) for j, cp in enumerate(c_parts) if j not in used_c)
+    score = matched / possible if possible else 0.0
+    return NameScore(score, tuple(pairs), query.original, candidate.original)

@@ -1,0 +1,205 @@
+"""A name as comparable parts: latinized, keyed, and tagged given / patronymic / family.
+
+Tags come from, in order: the structured parts a list states (given, patronymic, family);
+the way the name is written ("BASTRYKIN, Alexander Ivanovich": before the comma is the
+family name; "Aleksandr Ivanovich BASTRYKIN": the upper-case word is); Slavic patronymic
+endings and the position they imply (Бастрыкин Александр Иванович is family-first);
+known given names. What none of these settles stays "other".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rigour.names import extract_org_types, remove_person_prefixes
+
+from sanctionscope.model import detect_script
+from sanctionscope.names.keys import given_name_key, token_key
+from sanctionscope.names.latin import word_to_latin
+
+GIVEN = "given"
+PATRONYMIC = "patronymic"
+FAMILY = "family"
+INITIAL = "initial"
+PARTICLE = "particle"
+LEGAL_FORM = "legal_form"
+OTHER = "other"
+
+#: Russian, Ukrainian, Belarusian and Turkic patronymic endings (on latinized text)
+PATRONYMIC_RE = re.compile(
+    r"(ovich|evich|ovitch|evitch|ovych|evych|avich|yich|ich|ovna|evna|ivna|yivna|ichna|ogly|oglu|kyzy|qizi)$"
+)
+PARTICLES = frozenset(
+    {"al", "el", "ul", "bin", "ibn", "bint", "van", "von", "der", "de", "la", "le", "di", "da", "dos"}
+)
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*\.?|,", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class NamePart:
+    original: str  # as written in the name
+    text: str  # lower-case Latin
+    key: str  # romanization-insensitive comparison key (see keys.py)
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedName:
+    original: str
+    kind: str
+    parts: tuple[NamePart, ...]
+    script: str | None
+    #: keys of the parts that identify (legal forms, particles and initials do not)
+    keys: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        keys = frozenset(p.key for p in self.parts if p.tag not in (LEGAL_FORM, PARTICLE, INITIAL) and p.key)
+        object.__setattr__(self, "keys", keys)
+
+    @property
+    def latin(self) -> str:
+        return " ".join(part.text for part in self.parts)
+
+
+def part_key(latin: str) -> str:
+    key = token_key(latin)
+    return given_name_key(key) or key
+
+
+def _tokens(name: str) -> list[str]:
+    """Words (an initial keeps its dot: "A.") and commas; "A.I." gives two initials."""
+    return _TOKEN_RE.findall(name.replace("-", " ").replace(".", ". "))
+
+
+def _is_initial(word: str) -> bool:
+    letters = word.rstrip(".")
+    return len(letters) == 1 and letters.isalpha()
+
+
+def _is_upper_word(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def _tag_person(
+    words: list[str], latins: list[str], comma_at: int | None, structured: dict[str, set[str]]
+) -> list[str]:
+    n = len(words)
+    tags = [""] * n
+    for i, latin in enumerate(latins):
+        if _is_initial(words[i]):
+            tags[i] = INITIAL
+        elif latin in PARTICLES and n > 2:
+            tags[i] = PARTICLE
+        else:
+            for tag in (FAMILY, PATRONYMIC, GIVEN):
+                if latin in structured.get(tag, ()):
+                    tags[i] = tag
+                    break
+    if all(tags):
+        return tags
+    open_positions = [i for i in range(n) if not tags[i]]
+    if comma_at is not None and 0 < comma_at < n:
+        for i in open_positions:
+            tags[i] = FAMILY if i < comma_at else ""
+    elif any(_is_upper_word(words[i]) for i in open_positions) and not all(_is_upper_word(w) for w in words):
+        for i in open_positions:
+            if _is_upper_word(words[i]):
+                tags[i] = FAMILY
+    open_positions = [i for i in range(n) if not tags[i]]
+    words_count = sum(1 for t in tags if t not in (INITIAL, PARTICLE))
+    for i in open_positions:
+        # A patronymic needs a given name before it; with two words "Abramovich" is a surname.
+        if words_count >= 3 and i > 0 and PATRONYMIC_RE.search(latins[i]):
+            tags[i] = PATRONYMIC
+    patronymics = [i for i in range(n) if tags[i] == PATRONYMIC]
+    if len(patronymics) > 1 and patronymics[-1] == n - 1:
+        tags[n - 1] = FAMILY  # Roman Arkadyevich Abramovich: a -vich surname after the patronymic
+        patronymics.pop()
+    if patronymics and comma_at is None:
+        p = patronymics[0]
+        if p > 0 and not tags[p - 1]:
+            tags[p - 1] = GIVEN
+        if p == n - 1 and p >= 2 and not tags[0]:
+            tags[0] = FAMILY  # official Russian order: Бастрыкин Александр Иванович
+    for i in range(n):
+        if tags[i]:
+            continue
+        if (comma_at is not None and i >= comma_at) or given_name_key(token_key(latins[i])):
+            tags[i] = GIVEN
+    open_positions = [i for i in range(n) if not tags[i]]
+    if len(open_positions) == 1 and FAMILY not in tags:
+        tags[open_positions[0]] = FAMILY
+    elif FAMILY not in tags and GIVEN in tags and open_positions:
+        tags[open_positions[-1]] = FAMILY
+    elif FAMILY not in tags and PATRONYMIC not in tags and tags.count(GIVEN) >= 2:
+        last_given = max(i for i in range(n) if tags[i] == GIVEN)
+        tags[last_given] = OTHER  # "Sergei Roman": either could be the surname
+    return [t or OTHER for t in tags]
+
+
+def _tag_organization(latin_text: str, latins: list[str]) -> list[str]:
+    legal_words: set[str] = set()
+    for found, _compare in extract_org_types(latin_text):
+        legal_words.update(found.lower().split())
+    if legal_words and all(latin in legal_words for latin in latins):
+        legal_words = set()  # a name made only of legal-form words ("Joint Stock Company") keeps them
+    return [LEGAL_FORM if latin in legal_words else OTHER for latin in latins]
+
+
+@lru_cache(maxsize=100_000)
+def _analyze(name: str, kind: str, given: tuple[str, ...], patronymic: tuple[str, ...], family: tuple[str, ...]):
+    text = remove_person_prefixes(name) if kind == "person" else name
+    tokens = _tokens(text) or _tokens(name)
+    comma_at = None
+    words: list[str] = []
+    for token in tokens:
+        if token == ",":
+            if comma_at is None and words:
+                comma_at = len(words)
+            continue
+        words.append(token)
+    latins = [word_to_latin(w.rstrip(".")) for w in words]
+    keep = [i for i, latin in enumerate(latins) if latin]
+    words, latins = [words[i] for i in keep], [latins[i] for i in keep]
+    if kind == "person":
+        structured = {
+            GIVEN: {word_to_latin(w) for v in given for w in v.split()},
+            PATRONYMIC: {word_to_latin(w) for v in patronymic for w in v.split()},
+            FAMILY: {word_to_latin(w) for v in family for w in v.split()},
+        }
+        tags = _tag_person(words, latins, comma_at, structured)
+    else:
+        tags = _tag_organization(" ".join(latins), latins)
+    parts = tuple(
+        NamePart(word, latin, token_key(latin) if tag == INITIAL else part_key(latin), tag)
+        for word, latin, tag in zip(words, latins, tags, strict=True)
+    )
+    return AnalyzedName(name, kind, parts, detect_script(name))
+
+
+def analyze_name(
+    name: str,
+    kind: str = "person",
+    given: str | Sequence[str] | None = None,
+    patronymic: str | Sequence[str] | None = None,
+    family: str | Sequence[str] | None = None,
+) -> AnalyzedName:
+    """Latinize, key and tag the parts of one name; `given`/`patronymic`/`family` are what a list states."""
+    return _analyze(
+        name,
+        kind if kind in ("person", "organization", "vessel", "aircraft") else "unknown",
+        _as_tuple(given),
+        _as_tuple(patronymic),
+        _as_tuple(family),
+    )
+
+
+def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
