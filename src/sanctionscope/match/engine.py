@@ -8,12 +8,15 @@ set to 1 by an equal identifier.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
+from sanctionscope.index import persist
 from sanctionscope.index.candidates import CandidateIndex
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
 from sanctionscope.match.features import (
@@ -25,8 +28,10 @@ from sanctionscope.match.features import (
     kinds_compatible,
 )
 from sanctionscope.match.names import NameScore, compare_names
-from sanctionscope.model import FuzzyDate, Record
+from sanctionscope.match.query import SCHEMA_OF_KIND, Query
+from sanctionscope.model import Record
 from sanctionscope.names import AnalyzedName, analyze_name
+from sanctionscope.store import queries
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
 DEFAULT_THRESHOLD = 0.8
@@ -36,25 +41,6 @@ FEATURE_WEIGHTS = {"birth_date": 0.15, "country": 0.05, "gender": 0.1}
 CANDIDATE_CUTOFF = 0.3
 #: ... and this share of what an entry with every query key would weigh (rare keys carry a match)
 COVERAGE_CUTOFF = 0.4
-
-SCHEMA_OF_KIND = {"person": "Person", "organization": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
-KIND_OF_SCHEMA = {schema.lower(): kind for kind, schema in SCHEMA_OF_KIND.items()} | {
-    "company": "organization",
-    "legalentity": "unknown",
-    "thing": "unknown",
-}
-
-
-@dataclass(frozen=True)
-class Query:
-    """What the user knows: names (any script), and optionally kind, birth dates, countries, identifiers."""
-
-    names: Sequence[str]
-    kind: str | None = None
-    birth_dates: Sequence[FuzzyDate] = ()
-    countries: Sequence[str] = ()
-    identifiers: Sequence[str] = ()
-    gender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,24 +127,37 @@ class Matcher:
         self.entries = entries if isinstance(entries, EntryTable) else EntryTable(entries)
         self.index = index or CandidateIndex.build(entry.keys() for entry in entries)
         self.version = version
+        #: where this index is saved (None: in memory only), for worker processes to load it
+        self.path: Path | None = None
 
     @classmethod
     def from_records(cls, records: Iterable[Record], version: str = "") -> Matcher:
         return cls(entries_from_records(records), version=version)
 
-    def save(self, path: Path) -> None:
-        """Write atomically: a reader never sees half an index."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        with partial.open("wb") as out:
-            pickle.dump((self.version, self.entries, self.index), out, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
+    @classmethod
+    def open(cls, engine: sa.Engine, *, as_of: date | None = None, rebuild: bool = False) -> Matcher:
+        """The matcher for the lists in the database (as they stood on `as_of`), from the saved index if current.
+
+        The index of today's lists is saved next to the database; one for a past day is built in memory.
+        """
+        version = persist.data_version(engine, as_of)
+        path = persist.index_path(engine)
+        if as_of is None and not rebuild:
+            saved = cls.load_saved(path)
+            if saved is not None and saved.version == version:
+                saved.path = path
+                return saved
+        matcher = cls.from_records(queries.current_records(engine, as_of=as_of), version=version)
+        if as_of is None:
+            persist.save(path, (version, matcher.entries, matcher.index))
+            matcher.path = path
+        return matcher
 
     @classmethod
-    def load(cls, path: Path) -> Matcher:
-        with path.open("rb") as f:
-            version, entries, index = pickle.load(f)
-        return cls(entries, index, version)
+    def load_saved(cls, path: Path) -> Matcher | None:
+        """The index saved at `path` (whatever its version), or None if there is none."""
+        saved = persist.load(path)
+        return None if saved is None else cls(saved[1], saved[2], saved[0])
 
     def candidate_entries(self, query: Query, limit: int = 50) -> list[Entry]:
         """The entries the index proposes for `query`, best first (what gets scored)."""

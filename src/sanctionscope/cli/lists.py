@@ -1,112 +1,34 @@
-"""The `sanctionscope` command line.
-
-Exit codes: 0 success; 1 some input could not be loaded or fetched (each failure is
-printed); 2 wrong usage; 3 nothing found for what was asked.
-"""
+"""Commands for the lists themselves: load, update, sources, snapshots, changes, record, export."""
 
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sanctionscope import __version__
+from sanctionscope.cli.common import (
+    EXIT_INPUT_ERROR,
+    EXIT_NOT_FOUND,
+    JsonOption,
+    open_engine,
+    parse_date_option,
+    print_json,
+    progress_bar,
+    app,
+    console,
+    errors,
+)
 from sanctionscope.store import db, queries
 from sanctionscope.store.load import LoadReport, load_paths
-
-app = typer.Typer(
-    name="sanctionscope",
-    help=(
-        "Official sanctions lists, versioned and compared.\n\n"
-        "Load list files (`sanctionscope load ../shared/data/lists`), or download the current ones "
-        "(`sanctionscope update`); then see what is loaded (`sources`), what changed (`changes`), "
-        "look at one entry (`record us_ofac_sdn:21186`) or export everything (`export`)."
-    ),
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-    pretty_exceptions_enable=False,
-)
-console = Console()
-errors = Console(stderr=True)
-
-EXIT_INPUT_ERROR = 1
-EXIT_NOT_FOUND = 3
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
-
-
-class State:
-    db_url: str | None = None
-
-
-state = State()
-
-
-def _version(value: bool) -> None:
-    if value:
-        console.print(f"sanctionscope {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    db_url: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            envvar=db.DB_ENV,
-            help="Database URL or SQLite file path. Default: a SQLite file in the user data folder. "
-            "PostgreSQL: postgresql://user:pass@host/dbname",
-        ),
-    ] = None,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    state.db_url = db_url
-
-
-def _engine():  # type: ignore[no-untyped-def]
-    return db.connect(state.db_url)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
-def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.print(f"[red]{option} takes a date as YYYY-MM-DD, not {value!r}[/red]")
-        raise typer.Exit(2) from None
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"),
-        console=errors,
-        transient=True,
-        disable=not errors.is_terminal,
-    )
 
 
 def _report_load(report: LoadReport, as_json: bool) -> None:
     if as_json:
-        _print_json(
+        print_json(
             {
                 "loaded": [r.__dict__ for r in report.results],
                 "failures": report.failures,
@@ -115,10 +37,19 @@ def _report_load(report: LoadReport, as_json: bool) -> None:
     else:
         table = Table(title="Snapshots", show_lines=False)
         for column in ("source", "scope", "date", "status", "records", "added", "removed", "amended"):
-            table.add_column(column, justify="right" if column in ("records", "added", "removed", "amended") else "left")
+            table.add_column(
+                column, justify="right" if column in ("records", "added", "removed", "amended") else "left"
+            )
         for r in report.results:
             table.add_row(
-                r.source, r.scope, r.published_on, r.status, str(r.records), str(r.added), str(r.removed), str(r.amended)
+                r.source,
+                r.scope,
+                r.published_on,
+                r.status,
+                str(r.records),
+                str(r.added),
+                str(r.removed),
+                str(r.amended),
             )
         if report.results:
             console.print(table)
@@ -138,7 +69,9 @@ def load(
     ] = None,
     date_: Annotated[
         str | None,
-        typer.Option("--date", help="Publication date YYYY-MM-DD, for files that state none (else taken from the path)."),
+        typer.Option(
+            "--date", help="Publication date YYYY-MM-DD, for files that state none (else taken from the path)."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -147,9 +80,9 @@ def load(
     Loading the same bytes again does nothing. A bad file is reported and skipped; the others still
     load, the exit code is 1, and the last good snapshot of that source stays current.
     """
-    given = _parse_date(date_, "--date")
-    engine = _engine()
-    with _progress() as progress:
+    given = parse_date_option(date_, "--date")
+    engine = open_engine()
+    with progress_bar() as progress:
         task = progress.add_task("Loading", total=None, current="")
 
         def on_bundle(bundle, number: int, total: int) -> None:  # type: ignore[no-untyped-def]
@@ -164,9 +97,9 @@ def load(
 @app.command()
 def sources(as_json: JsonOption = False) -> None:
     """List the loaded sources: jurisdiction, number of snapshots, latest date, records in the latest."""
-    summaries = queries.source_summaries(_engine())
+    summaries = queries.source_summaries(open_engine())
     if as_json:
-        _print_json(summaries)
+        print_json(summaries)
         return
     table = Table(title="Loaded sources")
     for column in ("source", "jurisdiction", "snapshots", "latest", "records"):
@@ -184,7 +117,7 @@ def snapshots(
     as_json: JsonOption = False,
 ) -> None:
     """List every stored snapshot with its date and how the date was established."""
-    rows = queries.snapshots(_engine(), source)
+    rows = queries.snapshots(open_engine(), source)
     data = [
         {
             "id": r.id,
@@ -198,13 +131,15 @@ def snapshots(
         for r in rows
     ]
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     table = Table(title="Snapshots")
     for column in ("id", "source", "scope", "format", "published_on", "date_basis", "records"):
         table.add_column(column)
     for item in data:
-        table.add_row(*(str(item[c]) for c in ("id", "source", "scope", "format", "published_on", "date_basis", "records")))
+        table.add_row(
+            *(str(item[c]) for c in ("id", "source", "scope", "format", "published_on", "date_basis", "records"))
+        )
     console.print(table)
 
 
@@ -222,14 +157,17 @@ def changes(
     Amendments list the fields that changed with their old and new values.
     """
     items = queries.list_changes(
-        _engine(), source=source, since=_parse_date(since, "--since"), until=_parse_date(until, "--until")
+        open_engine(),
+        source=source,
+        since=parse_date_option(since, "--since"),
+        until=parse_date_option(until, "--until"),
     )
     if change:
         items = [item for item in items if item["change"] == change]
     if limit:
         items = items[:limit]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     table = Table(title="Changes")
     for column in ("date", "source", "change", "record", "caption", "fields"):
@@ -250,20 +188,22 @@ def changes(
 
 @app.command()
 def record(
-    record_id: Annotated[str, typer.Argument(help="A record id as SOURCE:ID, e.g. us_ofac_sdn:21186 or un_sc:QDi.042.")],
+    record_id: Annotated[
+        str, typer.Argument(help="A record id as SOURCE:ID, e.g. us_ofac_sdn:21186 or un_sc:QDi.042.")
+    ],
     as_of: Annotated[str | None, typer.Option(help="The record as its list stood on this date.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show one record as its publisher lists it, and when it was on the list."""
-    engine = _engine()
-    found = queries.get_record(engine, record_id, as_of=_parse_date(as_of, "--as-of"))
+    engine = open_engine()
+    found = queries.get_record(engine, record_id, as_of=parse_date_option(as_of, "--as-of"))
     if found is None:
         errors.print(f"no record {record_id!r} (ids look like us_ofac_sdn:21186)")
         raise typer.Exit(EXIT_NOT_FOUND)
     presence = queries.record_presence(engine, record_id)
     data = {"id": found.id, "caption": found.caption, **found.to_dict(), "presence": presence}
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     table = Table(title=f"{found.caption}  [dim]{found.id}[/dim]", show_header=False)
     table.add_column("field", style="bold")
@@ -297,7 +237,9 @@ def _presence_text(presence: dict[str, Any]) -> str:
 @app.command()
 def export(
     format_: Annotated[str, typer.Option("--format", help="ftm (FollowTheMoney JSON lines) or csv.")] = "ftm",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of standard output.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here instead of standard output.")
+    ] = None,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     as_of: Annotated[str | None, typer.Option(help="The lists as they stood on this date.")] = None,
 ) -> None:
@@ -307,7 +249,7 @@ def export(
     if format_ not in ("ftm", "csv"):
         errors.print(f"--format must be ftm or csv, not {format_!r}")
         raise typer.Exit(2)
-    records = queries.current_records(_engine(), source=source, as_of=_parse_date(as_of, "--as-of"))
+    records = queries.current_records(open_engine(), source=source, as_of=parse_date_option(as_of, "--as-of"))
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if format_ == "csv":
@@ -329,11 +271,14 @@ def export(
 @app.command()
 def update(
     source: Annotated[
-        list[str] | None, typer.Option("--source", help="Only these sources (repeatable). Default: every source with a URL.")
+        list[str] | None,
+        typer.Option("--source", help="Only these sources (repeatable). Default: every source with a URL."),
     ] = None,
     url: Annotated[
         list[str] | None,
-        typer.Option("--url", help="SOURCE=URL: fetch this source from another address (a mirror).", show_default=False),
+        typer.Option(
+            "--url", help="SOURCE=URL: fetch this source from another address (a mirror).", show_default=False
+        ),
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a server before retrying.")] = 60.0,
     retries: Annotated[int, typer.Option(help="Retries per download on timeouts and server errors.")] = 4,
@@ -349,7 +294,7 @@ def update(
     try:
         overrides = dict(_split_override(item) for item in (url or []))
         outcome = run_update(
-            _engine(),
+            open_engine(),
             db.data_dir() / "downloads",
             sources=source or None,
             overrides=overrides,
@@ -361,7 +306,7 @@ def update(
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
     if as_json:
-        _print_json(
+        print_json(
             {
                 "fetched": outcome.fetched,
                 "loaded": [r.__dict__ for r in outcome.report.results],

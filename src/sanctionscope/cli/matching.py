@@ -1,0 +1,163 @@
+"""Commands that match names against the lists: `match` for one query, `screen` for a file of them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sanctionscope.cli.common import (
+    EXIT_INPUT_ERROR,
+    EXIT_NOT_FOUND,
+    JsonOption,
+    app,
+    console,
+    errors,
+    open_engine,
+    parse_date_option,
+    print_json,
+    progress_bar,
+)
+from sanctionscope.match import batch
+from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
+from sanctionscope.match.query import QueryError, build_query
+from sanctionscope.sources.base import SourceError
+
+ThresholdOption = Annotated[
+    float,
+    typer.Option(min=0.0, max=1.0, help=f"A result at or above this score is a match (default {DEFAULT_THRESHOLD})."),
+]
+
+
+def open_matcher(as_of: str | None = None) -> Matcher:
+    """The matcher of the current lists (or as of a day); says so when the index has to be built."""
+    engine = open_engine()
+    with errors.status("Building the name index (once per data update)…", spinner="dots"):
+        return Matcher.open(engine, as_of=parse_date_option(as_of, "--as-of"))
+
+
+@app.command()
+def match(
+    name: Annotated[list[str], typer.Argument(help="The name, in any script and order; several names: aliases.")],
+    birth_date: Annotated[
+        list[str] | None, typer.Option("--birth-date", help="YYYY-MM-DD, YYYY-MM, YYYY or DD.MM.YYYY; repeatable.")
+    ] = None,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", help="Nationality or country, name or code; repeatable.")
+    ] = None,
+    identifier: Annotated[
+        list[str] | None, typer.Option("--identifier", help="Passport, tax or registration number; repeatable.")
+    ] = None,
+    schema: Annotated[str | None, typer.Option(help="Person, Organization, Vessel or Airplane.")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only records of this source; repeatable.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many results.")] = 5,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    as_of: Annotated[str | None, typer.Option(help="Match against the lists as they stood on this date.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find a person or organization on every loaded list, with a score and the reasons for it.
+
+    Examples:
+
+        sanctionscope match "Бастрыкин Александр Иванович"
+
+        sanctionscope match "Alexander Bastrykin" --birth-date 1953-08-27 --json
+
+        sanctionscope match "BASTRYKIN, A." --schema Person --source us_ofac_sdn
+
+    Exit code 0 when there is a match, 3 when there is none.
+    """
+    try:
+        query = build_query(
+            name, schema=schema, birth_dates=birth_date or (), countries=country or (), identifiers=identifier or ()
+        )
+    except QueryError as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    matcher = open_matcher(as_of)
+    results = matcher.match(query, limit=limit, threshold=threshold, sources=set(source) if source else None)
+    if as_json:
+        print_json({"query": name, "threshold": threshold, "results": [r.to_dict() for r in results]})
+    else:
+        _print_results(" / ".join(name), results)
+    if not any(r.match for r in results):
+        raise typer.Exit(EXIT_NOT_FOUND)
+
+
+def _print_results(query: str, results: list) -> None:  # type: ignore[type-arg]
+    if not results:
+        console.print(f"No candidates for {query!r}.")
+        return
+    table = Table(title=f"Results for {query}", title_justify="left")
+    for column in ("score", "match", "caption", "schema", "referents", "why"):
+        table.add_column(column, justify="right" if column == "score" else "left", overflow="fold")
+    for r in results:
+        aligned = ", ".join(f"{p.query}={p.candidate}" + ("" if p.similarity == 1 else f" ({p.similarity:.2f})")
+                            for p in r.name.pairs)  # fmt: skip
+        why = "; ".join([aligned] + [f.detail for f in r.features])
+        style = "bold green" if r.match else "dim"
+        table.add_row(f"{r.score:.3f}", "yes" if r.match else "no", r.entry.caption, r.schema,
+                      "\n".join(r.entry.referents), why, style=style)  # fmt: skip
+    console.print(table)
+
+
+@app.command()
+def screen(
+    file: Annotated[Path, typer.Argument(help="CSV, TSV or XLSX with a header row, or JSON lines of query entities.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here (.csv or .jsonl); default: JSON lines on stdout.")
+    ] = None,
+    name_column: Annotated[str, typer.Option(help="Column with the name (several names: separate with ';').")] = "name",
+    id_column: Annotated[str | None, typer.Option(help="Column with the row's id (default: the line number).")] = None,
+    birth_date_column: Annotated[str | None, typer.Option(help="Column with birth dates.")] = None,
+    country_column: Annotated[str | None, typer.Option(help="Column with nationalities or countries.")] = None,
+    schema_column: Annotated[str | None, typer.Option(help="Column with Person / Organization / ...")] = None,
+    identifier_column: Annotated[str | None, typer.Option(help="Column with identifiers.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="Results per query.")] = 3,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes to use (default: all cores).")] = None,
+) -> None:
+    """Screen a whole file of names: one output row per query, in input order, with its best results.
+
+    Table input maps its columns with the *-column options; JSON lines input holds yente-style
+    entities: {"id": "c1", "schema": "Person", "properties": {"name": ["..."], "birthDate": ["..."]}}.
+
+    Exit code 0 when all queries were screened, 1 when some rows could not be read (they are
+    written with an "error").
+    """
+    columns = batch.Columns(name_column, id_column, birth_date_column, country_column, schema_column, identifier_column)
+    try:
+        items = batch.read_queries(file, columns)
+    except (SourceError, OSError) as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
+    matcher = open_matcher()
+    as_csv = output is not None and output.suffix.lower() == ".csv"
+    out = (output.open("w", encoding="utf-8", newline="") if as_csv else output.open("wb")) if output else None
+    failed = sum(1 for item in items if item.error)
+    try:
+        with progress_bar() as progress:
+            task = progress.add_task("Screening", total=len(items), current="")
+            results = batch.screen(
+                matcher, items, limit=limit, threshold=threshold, workers=workers, index_file=matcher.path,
+                progress=lambda n: progress.advance(task, n),
+            )  # fmt: skip
+            if as_csv:
+                batch.write_csv(results, out)
+            else:
+                batch.write_jsonl(results, out or sys.stdout.buffer)
+    finally:
+        if out:
+            out.close()
+    if output:
+        errors.print(f"Screened {len(items)} queries into {output}.")
+    if failed:
+        for item in items:
+            if item.error:
+                errors.print(f"[red]error:[/red] {file}: {item.error}")
+        raise typer.Exit(EXIT_INPUT_ERROR)

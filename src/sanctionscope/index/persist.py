@@ -1,0 +1,54 @@
+"""The built index on disk, next to the database, and whether it is still current.
+
+The index is a cache: it is rebuilt whenever the set of current snapshots changes (a load,
+an update), and written atomically, so a reader sees the old index or the new one, never
+half of one. `INDEX_FORMAT` changes whenever the analysed form of names changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from sanctionscope.store import db, queries
+
+INDEX_FORMAT = "1"
+
+
+def data_version(engine: sa.Engine, as_of: date | None = None) -> str:
+    """Names the data an index was built from: the current snapshots (as of a day) and the index format."""
+    ids = sorted(s.id for s in queries.current_snapshots(engine, as_of=as_of))
+    digest = hashlib.sha1(f"{INDEX_FORMAT}:{as_of}:{ids}".encode()).hexdigest()
+    return digest[:16]
+
+
+def index_path(engine: sa.Engine) -> Path:
+    """`<database file>.index` for SQLite; a file in the data folder named after the URL otherwise."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database + ".index")
+    name = hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+    return db.data_dir() / f"index-{name}.pickle"
+
+
+def save(path: Path, state: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
+    with partial.open("wb") as out:
+        pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
+
+
+def load(path: Path) -> Any | None:
+    """The saved state, or None if there is none or it cannot be read (it is then rebuilt)."""
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None

@@ -1,0 +1,215 @@
+"""Batch screening: many queries from a file, matched on all cores, written in input order.
+
+Input is a table (CSV or XLSX, with a mapping from its columns to query fields) or JSON
+lines of yente-style query entities. A row that cannot be read does not stop the batch:
+it is written with its error, and the exit code says that some rows failed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
+from sanctionscope.match.query import Query, QueryError, build_query, query_from_entity
+from sanctionscope.sources.base import SourceError
+from sanctionscope.sources.common import decode_utf8, read_table
+
+#: queries per task sent to a worker process
+CHUNK_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which input column holds which query field; values may hold several entries separated by `;`."""
+
+    name: str = "name"
+    id: str | None = None
+    birth_date: str | None = None
+    country: str | None = None
+    schema: str | None = None
+    identifier: str | None = None
+
+
+@dataclass
+class BatchQuery:
+    id: str
+    query: Query | None
+    error: str | None = None
+
+
+@dataclass
+class BatchResult:
+    id: str
+    results: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(";") if v.strip()]
+
+
+def _table_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        yield from _xlsx_rows(path)
+        return
+    text = decode_utf8(str(path), path.read_bytes())
+    delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    yield from read_table(str(path), text, delimiter, ()).rows
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise SourceError(str(path), f"not a readable XLSX workbook ({error})") from None
+    rows = workbook.active.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    for line, values in enumerate(rows, start=2):
+        cells = ["" if v is None else (v.date().isoformat() if hasattr(v, "date") else str(v)) for v in values]
+        if any(cells):
+            yield line, dict(zip(header, cells, strict=False))
+
+
+def read_table_queries(path: Path, columns: Columns) -> Iterator[BatchQuery]:
+    """Queries from a CSV/TSV/XLSX file; the id is the `columns.id` cell, else the line number."""
+    rows = _table_rows(path)
+    first = next(rows, None)
+    if first is None:
+        return
+    missing = [c for c in (columns.name, columns.id, columns.birth_date, columns.country, columns.schema,
+                           columns.identifier) if c and c not in first[1]]  # fmt: skip
+    if missing:
+        raise SourceError(
+            str(path), f"no column named {', '.join(map(repr, missing))} (columns: {', '.join(first[1])})"
+        )
+    for line, row in [first, *rows]:
+        query_id = (row.get(columns.id) or "").strip() if columns.id else ""
+        query_id = query_id or str(line)
+        try:
+            query = build_query(
+                _split(row.get(columns.name)),
+                schema=row.get(columns.schema) if columns.schema else None,
+                birth_dates=_split(row.get(columns.birth_date)) if columns.birth_date else (),
+                countries=_split(row.get(columns.country)) if columns.country else (),
+                identifiers=_split(row.get(columns.identifier)) if columns.identifier else (),
+            )
+            yield BatchQuery(query_id, query)
+        except QueryError as error:
+            yield BatchQuery(query_id, None, f"line {line}: {error}")
+
+
+def read_entity_queries(path: Path) -> Iterator[BatchQuery]:
+    """Queries from JSON lines of {"id", "schema", "properties"}; the id defaults to the line number."""
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                entity = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                raise SourceError(str(path), f"not JSON ({error})", line=number) from None
+            if not isinstance(entity, dict):
+                raise SourceError(str(path), "each line must be a JSON object", line=number)
+            query_id = str(entity.get("id") or number)
+            try:
+                yield BatchQuery(query_id, query_from_entity(entity))
+            except QueryError as error:
+                yield BatchQuery(query_id, None, f"line {number}: {error}")
+
+
+def read_queries(path: Path, columns: Columns) -> list[BatchQuery]:
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        return list(read_entity_queries(path))
+    return list(read_table_queries(path, columns))
+
+
+# Each worker process loads the saved index once (milliseconds) and keeps it.
+_worker_matcher: Matcher | None = None
+
+
+def _init_worker(index_file: str) -> None:
+    global _worker_matcher
+    _worker_matcher = Matcher.load_saved(Path(index_file))
+
+
+def _screen_chunk(
+    chunk: list[BatchQuery], limit: int, threshold: float, matcher: Matcher | None = None
+) -> list[BatchResult]:
+    matcher = matcher or _worker_matcher
+    assert matcher is not None
+    out = []
+    for item in chunk:
+        if item.query is None:
+            out.append(BatchResult(item.id, error=item.error))
+            continue
+        results = matcher.match(item.query, limit=limit, threshold=threshold)
+        out.append(BatchResult(item.id, [r.to_dict(explain=False) for r in results]))
+    return out
+
+
+def screen(
+    matcher: Matcher,
+    queries: Sequence[BatchQuery],
+    *,
+    limit: int = 3,
+    threshold: float = DEFAULT_THRESHOLD,
+    workers: int | None = None,
+    index_file: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[BatchResult]:
+    """Results for each query in input order; with `index_file` and several workers, on all cores."""
+    chunks = [list(queries[i : i + CHUNK_SIZE]) for i in range(0, len(queries), CHUNK_SIZE)]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(chunks) <= 1 or index_file is None:
+        for chunk in chunks:
+            yield from _screen_chunk(chunk, limit, threshold, matcher)
+            if progress:
+                progress(len(chunk))
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(index_file),)) as pool:
+        for chunk, results in zip(chunks, pool.map(_screen_chunk, chunks, [limit] * len(chunks),
+                                                   [threshold] * len(chunks)), strict=True):  # fmt: skip
+            yield from results
+            if progress:
+                progress(len(chunk))
+
+
+def write_jsonl(results: Iterable[BatchResult], out: io.BufferedWriter | Any) -> int:
+    """One line per query: {"id", "results": [...]} (plus "error" for a query that could not be read)."""
+    count = 0
+    for result in results:
+        line: dict[str, Any] = {"id": result.id, "results": result.results}
+        if result.error:
+            line["error"] = result.error
+        out.write(orjson.dumps(line) + b"\n")
+        count += 1
+    return count
+
+
+CSV_COLUMNS = ["query_id", "rank", "match", "score", "result_id", "caption", "schema", "referents", "error"]
+
+
+def write_csv(results: Iterable[BatchResult], out: io.TextIOBase | Any) -> int:
+    """One row per query and result (best first); a query without results has one row with empty result cells."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for result in results:
+        count += 1
+        if not result.results:
+            writer.writerow([result.id, "", "", "", "", "", "", "", result.error or ""])
+        for rank, r in enumerate(result.results, start=1):
+            writer.writerow([result.id, rank, str(r["match"]).lower(), r["score"], r["id"], r["caption"],
+                             r["schema"], " ".join(r["referents"]), ""])  # fmt: skip
+    return count

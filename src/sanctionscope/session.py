@@ -1,0 +1,86 @@
+"""The Python API: open a database, load lists, match names, screen many.
+
+from sanctionscope import Sanctionscope
+
+scope = Sanctionscope("lists.db")          # SQLite file or PostgreSQL URL; None: the default database
+scope.load(["../shared/data/lists"])        # -> LoadReport
+for result in scope.match("Бастрыкин Александр Иванович", birth_date="1953-08-27"):
+    print(result.score, result.match, result.entry.caption, result.entry.referents)
+scope.screen([{"id": "c1", "schema": "Person", "properties": {"name": ["Alisher Usmanov"]}}])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
+from sanctionscope.match.query import Query, build_query, query_from_entity
+from sanctionscope.store import db
+from sanctionscope.store.load import LoadReport, load_paths
+
+
+class Sanctionscope:
+    """One database of lists and the matcher over it (built or loaded on first use, refreshed after a load)."""
+
+    def __init__(self, database: str | Path | None = None):
+        self.engine = db.connect(str(database) if database is not None else None)
+        self._matcher: Matcher | None = None
+
+    def load(
+        self, paths: Iterable[str | Path], *, source: str | None = None, published_on: date | None = None
+    ) -> LoadReport:
+        """Load list files or folders (formats, sources and dates detected); see `sanctionscope load`."""
+        report = load_paths(self.engine, [Path(p) for p in paths], source=source, given_date=published_on)
+        self._matcher = None
+        return report
+
+    def matcher(self, as_of: date | None = None) -> Matcher:
+        if as_of is not None:
+            return Matcher.open(self.engine, as_of=as_of)
+        if self._matcher is None:
+            self._matcher = Matcher.open(self.engine)
+        return self._matcher
+
+    def match(
+        self,
+        name: str | Sequence[str] | Query,
+        *,
+        birth_date: str | Sequence[str] = (),
+        country: str | Sequence[str] = (),
+        identifier: str | Sequence[str] = (),
+        schema: str | None = None,
+        limit: int = 5,
+        threshold: float = DEFAULT_THRESHOLD,
+        sources: Iterable[str] | None = None,
+        as_of: date | None = None,
+    ) -> list[Result]:
+        """Ranked results for one person or organization; `result.match` is score >= threshold."""
+        query = name if isinstance(name, Query) else build_query(
+            [name] if isinstance(name, str) else list(name),
+            schema=schema,
+            birth_dates=_listed(birth_date),
+            countries=_listed(country),
+            identifiers=_listed(identifier),
+        )  # fmt: skip
+        return self.matcher(as_of).match(
+            query, limit=limit, threshold=threshold, sources=set(sources) if sources else None
+        )
+
+    def screen(
+        self, entities: Iterable[Mapping[str, Any]], *, limit: int = 3, threshold: float = DEFAULT_THRESHOLD
+    ) -> dict[str, list[Result]]:
+        """Results per query id for yente-style query entities ({"id", "schema", "properties"})."""
+        matcher = self.matcher()
+        out: dict[str, list[Result]] = {}
+        for number, entity in enumerate(entities, start=1):
+            out[str(entity.get("id") or number)] = matcher.match(
+                query_from_entity(entity), limit=limit, threshold=threshold
+            )
+        return out
+
+
+def _listed(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
