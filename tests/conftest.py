@@ -7,8 +7,23 @@ from pathlib import Path
 
 import pytest
 
+from support import FOUNDATION_FOLDERS
+
 SHARED = Path(os.environ.get("SANCTIONSCOPE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 LISTS = SHARED / "data" / "lists"
+
+
+@pytest.fixture(scope="session")
+def loaded_db(lists_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database with every foundation folder loaded through the CLI (once per test process)."""
+    from typer.testing import CliRunner
+
+    from sanctionscope.cli import app
+
+    db = tmp_path_factory.mktemp("loaded") / "all.db"
+    result = CliRunner().invoke(app, ["--db", str(db), "load", *(str(lists_dir / f) for f in FOUNDATION_FOLDERS)])
+    assert result.exit_code == 0, result.output
+    return db
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +37,9 @@ def lists_dir() -> Path:
 def _postgres_bin() -> Path:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
     if not found:
-        raise RuntimeError("PostgreSQL server binaries not found: install the Debian package 'postgresql' (.ci/run does)")
+        raise RuntimeError(
+            "PostgreSQL server binaries not found: install the Debian package 'postgresql' (.ci/run does)"
+        )
     return found[-1].parent
 
 

@@ -26,3 +26,15 @@ def parse_bytes(fmt: Format, tmp_path: Path, name: str, data: bytes) -> list[Par
     path = tmp_path / name
     path.write_bytes(data)
     return fmt.parse([SourceFile.read(path)])
+
+
+#: the list folders of the foundation issue: every test that needs "all lists loaded" loads these
+FOUNDATION_FOLDERS = [
+    "us/ofac-sdn-csv",
+    "us/ofac-consolidated-xml",
+    "us/ofac-consolidated-csv",
+    "un/un-sc-consolidated-xml",
+    "eu/opensanctions-journal-consolidated-csv",
+    "ca/sema-consolidated-xml",
+    "au/dfat-consolidated-xlsx",
+]

@@ -72,7 +72,9 @@ def test_damaged_un_file_fails_cleanly(
     bad = tmp_path / "2026-03-01" / "consolidated.xml"
     bad.parent.mkdir()
     bad.write_bytes(damage((lists_dir / UN_FILE).read_bytes()))
-    result = invoke(good_db, "load", str(bad), "--source", "un_sc") if name == "empty" else invoke(good_db, "load", str(bad))
+    result = (
+        invoke(good_db, "load", str(bad), "--source", "un_sc") if name == "empty" else invoke(good_db, "load", str(bad))
+    )
     assert result.exit_code == 1
     assert str(bad) in result.stderr.replace("\n", "")
     assert expect.lower() in result.stderr.lower()

@@ -13,20 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from sanctionscope.cli import app
 
-FOUNDATION_FOLDERS = [
-    "us/ofac-sdn-csv",
-    "us/ofac-consolidated-xml",
-    "us/ofac-consolidated-csv",
-    "un/un-sc-consolidated-xml",
-    "eu/opensanctions-journal-consolidated-csv",
-    "ca/sema-consolidated-xml",
-    "au/dfat-consolidated-xlsx",
-]
 
 runner = CliRunner()
 
@@ -46,14 +36,6 @@ def run_json(db: Path | str, *args: str) -> Any:
     code, output = run(db, *args, "--json")
     assert code == 0, output
     return json.loads(output)
-
-
-@pytest.fixture(scope="session")
-def loaded_db(lists_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("loaded") / "all.db"
-    code, output = run(db, "load", *(str(lists_dir / folder) for folder in FOUNDATION_FOLDERS))
-    assert code == 0, output
-    return db
 
 
 def sdn_entry_numbers(path: Path) -> set[str]:
@@ -92,7 +74,9 @@ def test_sources_report_counts_computed_from_the_raw_files(loaded_db: Path, list
 def test_changes_list_usmanov_added_on_2022_03_04(loaded_db: Path, lists_dir: Path) -> None:
     before = sdn_entry_numbers(lists_dir / "us/ofac-sdn-csv/2022-02-25/sdn.csv")
     after = sdn_entry_numbers(lists_dir / "us/ofac-sdn-csv/2022-03-04/sdn.csv")
-    changes = run_json(loaded_db, "changes", "--source", "us_ofac_sdn", "--since", "2022-03-04", "--until", "2022-03-04")
+    changes = run_json(
+        loaded_db, "changes", "--source", "us_ofac_sdn", "--since", "2022-03-04", "--until", "2022-03-04"
+    )
     added = {c["record_id"] for c in changes if c["change"] == "added"}
     removed = {c["record_id"] for c in changes if c["change"] == "removed"}
     assert added == {f"us_ofac_sdn:{n}" for n in after - before}

@@ -232,9 +232,13 @@ def test_un_entry_without_reference_number(lists_dir: Path, tmp_path: Path) -> N
 
 
 def test_un_unknown_elements_are_kept(lists_dir: Path, tmp_path: Path) -> None:
-    raw = (lists_dir / UN_LATEST).read_bytes().replace(
-        b"<REFERENCE_NUMBER>CDi.001</REFERENCE_NUMBER>",
-        b"<REFERENCE_NUMBER>CDi.001</REFERENCE_NUMBER><NEW_FIELD>something new</NEW_FIELD>",
+    raw = (
+        (lists_dir / UN_LATEST)
+        .read_bytes()
+        .replace(
+            b"<REFERENCE_NUMBER>CDi.001</REFERENCE_NUMBER>",
+            b"<REFERENCE_NUMBER>CDi.001</REFERENCE_NUMBER><NEW_FIELD>something new</NEW_FIELD>",
+        )
     )
     [snapshot] = parse_bytes(un_xml.FORMAT, tmp_path, "un.xml", raw)
     assert by_id(snapshot)["CDi.001"].unparsed == {"NEW_FIELD": ["something new"]}

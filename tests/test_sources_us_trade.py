@@ -25,8 +25,6 @@ Damage = Callable[[bytes], bytes]
 HTML_PAGE = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>Not Found</body></html>"
 
 
-
-
 # --------------------------------------------------------------------------------------------
 # BIS Denied Persons List
 # --------------------------------------------------------------------------------------------

@@ -28,9 +28,7 @@ def person(rid: str, name: str, born: str | None = None, regimes: tuple[str, ...
 
 def snapshot(day: str, records: list[Record], payload: bytes | None = None) -> DatedSnapshot:
     data = payload if payload is not None else ("|".join(r.source_id for r in records) + day).encode()
-    parsed = ParsedSnapshot(
-        source="us_ofac_sdn", format="test", files=[SourceFile("sdn.csv", data)], records=records
-    )
+    parsed = ParsedSnapshot(source="us_ofac_sdn", format="test", files=[SourceFile("sdn.csv", data)], records=records)
     return DatedSnapshot(parsed, date.fromisoformat(day), "given")
 
 
@@ -50,7 +48,9 @@ def engine(request: pytest.FixtureRequest, tmp_path):
 
 
 def test_changes_between_consecutive_snapshots(engine: sa.Engine) -> None:
-    first = save_snapshot(engine, snapshot("2022-02-25", [person("1", "Ivan Petrov", "1960"), person("2", "Anna Ivanova")]))
+    first = save_snapshot(
+        engine, snapshot("2022-02-25", [person("1", "Ivan Petrov", "1960"), person("2", "Anna Ivanova")])
+    )
     second = save_snapshot(
         engine,
         snapshot("2022-03-04", [person("1", "Ivan Petrov", "1961"), person("3", "Alisher Usmanov", "1953-09-09")]),
@@ -62,9 +62,7 @@ def test_changes_between_consecutive_snapshots(engine: sa.Engine) -> None:
     assert by_kind["added"]["record_id"] == "us_ofac_sdn:3"
     assert by_kind["added"]["caption"] == "Alisher Usmanov"
     assert by_kind["removed"]["record_id"] == "us_ofac_sdn:2"
-    assert by_kind["amended"]["fields"] == {
-        "birth_dates": {"old": [{"value": "1960"}], "new": [{"value": "1961"}]}
-    }
+    assert by_kind["amended"]["fields"] == {"birth_dates": {"old": [{"value": "1960"}], "new": [{"value": "1961"}]}}
     assert all(item["date"] == "2022-03-04" for item in items)
 
 

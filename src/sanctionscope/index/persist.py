@@ -2,7 +2,8 @@
 
 The index is a cache: it is rebuilt whenever the set of current snapshots changes (a load,
 an update), and written atomically, so a reader sees the old index or the new one, never
-half of one. `INDEX_FORMAT` changes whenever the analysed form of names changes.
+half of one. The version also covers the code that analyses names, so an upgrade of
+sanctionscope never reads an index built by another version of that code.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import os
 import pickle
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +20,25 @@ import sqlalchemy as sa
 
 from sanctionscope.store import db, queries
 
-INDEX_FORMAT = "1"
+#: the modules whose output the saved index holds
+_ANALYSIS_CODE = ("names", "index")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha1()
+    for folder in _ANALYSIS_CODE:
+        for path in sorted((package / folder).glob("*")):
+            if path.suffix in (".py", ".txt"):
+                digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def data_version(engine: sa.Engine, as_of: date | None = None) -> str:
     """Names the data an index was built from: the current snapshots (as of a day) and the index format."""
     ids = sorted(s.id for s in queries.current_snapshots(engine, as_of=as_of))
-    digest = hashlib.sha1(f"{INDEX_FORMAT}:{as_of}:{ids}".encode()).hexdigest()
+    digest = hashlib.sha1(f"{code_fingerprint()}:{as_of}:{ids}".encode()).hexdigest()
     return digest[:16]
 
 

@@ -28,6 +28,8 @@ TAG_WEIGHTS = {
 
 #: a pair of parts below this similarity is no pair at all
 MIN_PART_SIMILARITY = 0.75
+#: how much of its weight a candidate part that the query lacks counts against the match
+CANDIDATE_ONLY_SHARE = 0.75
 #: a patronymic may stand for a family or given name only when nearly equal ("Usmanovich" is not "Usmanov")
 CROSS_TAG_SIMILARITY = 0.9
 
@@ -116,9 +118,10 @@ def compare_names(query: AnalyzedName, candidate: AnalyzedName) -> NameScore:
         matched += weight * similarity
         possible += weight
         pairs.append(PartPair(qp.original, cp.original, round(similarity, 3)))
-    # A query part the candidate lacks counts fully against it; a candidate part the query
-    # lacks counts half (queries often omit a patronymic or a second given name).
+    # A query part the candidate lacks counts fully against it; a candidate part the query lacks
+    # counts less (queries often omit a patronymic or a second given name), but a surname alone
+    # ("Patrushev") must not match a person with a given name.
     possible += sum(_weight(qp) for i, qp in enumerate(q_parts) if i not in used_q)
-    possible += 0.5 * sum(_weight(cp) for j, cp in enumerate(c_parts) if j not in used_c)
+    possible += CANDIDATE_ONLY_SHARE * sum(_weight(cp) for j, cp in enumerate(c_parts) if j not in used_c)
     score = matched / possible if possible else 0.0
     return NameScore(score, tuple(pairs), query.original, candidate.original)

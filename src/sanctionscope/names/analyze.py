@@ -18,7 +18,7 @@ from rigour.names import extract_org_types, remove_person_prefixes
 
 from sanctionscope.model import detect_script
 from sanctionscope.names.keys import given_name_key, token_key
-from sanctionscope.names.latin import word_to_latin
+from sanctionscope.names.latin import strip_stress, word_to_latin
 
 GIVEN = "given"
 PATRONYMIC = "patronymic"
@@ -98,7 +98,9 @@ def _tag_person(
         else:
             for tag in (FAMILY, PATRONYMIC, GIVEN):
                 if latin in structured.get(tag, ()):
-                    tags[i] = tag
+                    # lists often put the patronymic into the given names ("Alexander Ivanovich")
+                    is_patronymic = tag == GIVEN and i > 0 and n >= 3 and PATRONYMIC_RE.search(latin)
+                    tags[i] = PATRONYMIC if is_patronymic else tag
                     break
     if all(tags):
         return tags
@@ -153,7 +155,8 @@ def _tag_organization(latin_text: str, latins: list[str]) -> list[str]:
 
 @lru_cache(maxsize=100_000)
 def _analyze(name: str, kind: str, given: tuple[str, ...], patronymic: tuple[str, ...], family: tuple[str, ...]):
-    text = remove_person_prefixes(name) if kind == "person" else name
+    text = strip_stress(name)
+    text = remove_person_prefixes(text) if kind == "person" else text
     tokens = _tokens(text) or _tokens(name)
     comma_at = None
     words: list[str] = []

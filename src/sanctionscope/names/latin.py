@@ -84,4 +84,4 @@ def word_to_latin(word: str) -> str:
 
 def to_latin(text: str) -> str:
     """Lower-case ASCII Latin form of a whole text; non-word characters are kept as they are."""
-    return _WORD_RE.sub(lambda m: word_to_latin(m.group(0)), text)
+    return _WORD_RE.sub(lambda m: word_to_latin(m.group(0)), strip_stress(text))

@@ -1,0 +1,136 @@
+"""Name normalization: Latin forms, look-alike repair, romanization keys, part tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from sanctionscope.names import (
+    FAMILY,
+    GIVEN,
+    INITIAL,
+    LEGAL_FORM,
+    PATRONYMIC,
+    analyze_name,
+    given_name_key,
+    repair_lookalikes,
+    strip_stress,
+    to_latin,
+    token_key,
+)
+
+
+def tags(name: str, kind: str = "person") -> list[tuple[str, str]]:
+    return [(p.text, p.tag) for p in analyze_name(name, kind).parts]
+
+
+def keys(name: str) -> list[str]:
+    return [p.key for p in analyze_name(name).parts]
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ("Диана Игоревнa", "Диана Игоревна"),  # Latin a at the end of a Cyrillic word
+        ("Aнатолий", "Анатолий"),  # Latin capital A
+        ("Алексaндр Ивaнович БАСТРЫКИН", "Александр Иванович БАСТРЫКИН"),  # the EU's own Bastrykin alias
+        ("Bаstrykin", "Bastrykin"),  # a Cyrillic а in a Latin word
+    ],
+)
+def test_lookalike_letters_are_put_back_into_the_word_s_script(dirty: str, clean: str) -> None:
+    repaired = " ".join(repair_lookalikes(word) for word in dirty.split())
+    assert repaired == clean
+    assert to_latin(dirty) == to_latin(clean)
+
+
+def test_stress_marks_go_but_letters_with_diacritics_stay() -> None:
+    assert strip_stress("Анато\u0301лий") == "Анатолий"  # combining acute accent
+    assert strip_stress("Йосиф Ёлкин Їжак") == "Йосиф Ёлкин Їжак"
+    # a precomposed Latin ó typed as the stress mark: stripped to a Latin o, then repaired to Cyrillic
+    assert to_latin("Анат\u00f3лий") == to_latin("Анатолий") == "anatoliy"
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        ("Бастрыкин Александр Иванович", "bastrykin aleksandr ivanovich"),
+        ("Олександр Ющенко", "oleksandr yushchenko"),
+        ("Аляксандр Лукашэнка", "alyaksandr lukashenka"),
+        ("Ελευθέριος", "eleutherios"),
+        ("Łukasz Müller", "lukasz muller"),
+    ],
+)
+def test_every_script_becomes_lower_case_ascii(text: str, latin: str) -> None:
+    assert to_latin(text) == latin
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["Alexei", "Alexey", "Aleksei", "Aleksey", "Алексей"],
+        ["Yuriy", "Iurii", "Yury", "Yuri", "Юрий"],
+        ["Dmitriy", "Dmitry", "Dmitrii", "Дмитрий"],
+        ["Sergeyevich", "Sergeevich", "Сергеевич"],
+        ["Semyonov", "Semenov", "Семёнов", "Семенов"],
+        ["Khodorkovsky", "Hodorkovski", "Khodorkovskiy", "Ходорковский"],
+        ["Yelena", "Elena", "Елена"],
+        ["Maria", "Mariya", "Mariia", "Мария"],
+        ["Dzhabrailov", "Jabrailov", "Джабраилов"],
+        ["Tsvetkov", "Tzvetkov", "Цветков"],
+    ],
+)
+def test_romanization_variants_share_one_key(variants: list[str]) -> None:
+    assert len({token_key(to_latin(v)) for v in variants}) == 1, [token_key(to_latin(v)) for v in variants]
+
+
+def test_language_forms_of_a_given_name_share_one_key() -> None:
+    forms = ["Aleksandr", "Alexander", "Oleksandr", "Aliaksandr", "Alyaksandr", "Александр", "Олександр", "Аляксандр"]
+    assert len({keys(form)[0] for form in forms}) == 1
+    assert given_name_key(token_key("oleksii")) == given_name_key(token_key("aleksei"))
+    # and different names stay different
+    assert keys("Mikhail")[0] != keys("Vadim")[0]
+    assert given_name_key(token_key("bastrykin")) is None
+
+
+def test_distinct_surnames_keep_distinct_keys() -> None:
+    assert token_key("murashko") != token_key("murashkin")
+    assert token_key("usmanov") != token_key("usmanovich")
+    assert token_key(to_latin("Патрушев")) == token_key("patrushev")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("BASTRYKIN, Alexander Ivanovich", [FAMILY, GIVEN, PATRONYMIC]),
+        ("Aleksandr Ivanovich BASTRYKIN", [GIVEN, PATRONYMIC, FAMILY]),
+        ("Бастрыкин Александр Иванович", [FAMILY, GIVEN, PATRONYMIC]),
+        ("Alexander Bastrykin", [GIVEN, FAMILY]),
+        ("Roman Arkadyevich Abramovich", [GIVEN, PATRONYMIC, FAMILY]),
+        ("Roman Abramovich", [GIVEN, FAMILY]),
+        ("ABRAMOVICH, Roman Arkadyevich", [FAMILY, GIVEN, PATRONYMIC]),
+        ("BASTRYKIN, A.", [FAMILY, INITIAL]),
+        ("А. И. Бастрыкин", [INITIAL, INITIAL, FAMILY]),
+        ("A.I. Bastrykin", [INITIAL, INITIAL, FAMILY]),
+    ],
+)
+def test_parts_are_tagged_by_how_the_name_is_written(name: str, expected: list[str]) -> None:
+    assert [tag for _text, tag in tags(name)] == expected
+
+
+def test_structured_parts_from_a_list_win_over_guessing() -> None:
+    name = analyze_name("Usmanov Alisher", given="Alisher", family="Usmanov")
+    assert [(p.text, p.tag) for p in name.parts] == [("usmanov", FAMILY), ("alisher", GIVEN)]
+
+
+def test_titles_are_dropped_and_legal_forms_marked() -> None:
+    assert [text for text, _tag in tags("Mr. Ivan Petrov")] == ["ivan", "petrov"]
+    org = tags("Public Joint Stock Company Sberbank of Russia", "organization")
+    assert ("sberbank", "other") in org
+    assert all(tag == LEGAL_FORM for text, tag in org if text in ("public", "joint", "stock", "company"))
+    cyrillic = tags("Общество с ограниченной ответственностью Ромашка", "organization")
+    assert cyrillic[-1] == ("romashka", "other")
+    assert analyze_name("OOO Romashka", "organization").keys == analyze_name("Ромашка", "organization").keys
+
+
+def test_initials_and_particles_carry_no_index_keys() -> None:
+    assert analyze_name("A. I. Bastrykin").keys == frozenset({token_key("bastrykin")})
+    assert "al" not in analyze_name("Bashar al-Assad").keys
