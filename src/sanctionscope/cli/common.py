@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sanctionscope import __version__
@@ -99,3 +100,8 @@ def progress_bar() -> Progress:
         transient=True,
         disable=not errors.is_terminal,
     )
+
+
+def report_error(message: str) -> None:
+    """One error on standard error, unwrapped (file names and line numbers stay greppable)."""
+    errors.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)

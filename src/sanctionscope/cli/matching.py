@@ -20,6 +20,7 @@ from sanctionscope.cli.common import (
     parse_date_option,
     print_json,
     progress_bar,
+    report_error,
 )
 from sanctionscope.match import batch
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
@@ -77,7 +78,7 @@ def match(
             name, schema=schema, birth_dates=birth_date or (), countries=country or (), identifiers=identifier or ()
         )
     except QueryError as error:
-        errors.print(f"[red]{error}[/red]")
+        report_error(str(error))
         raise typer.Exit(2) from None
     matcher = open_matcher(as_of)
     results = matcher.match(query, limit=limit, threshold=threshold, sources=set(source) if source else None)
@@ -134,7 +135,7 @@ def screen(
     try:
         items = batch.read_queries(file, columns)
     except (SourceError, OSError) as error:
-        errors.print(f"[red]error:[/red] {error}")
+        report_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     matcher = open_matcher()
     as_csv = output is not None and output.suffix.lower() == ".csv"
@@ -159,5 +160,5 @@ def screen(
     if failed:
         for item in items:
             if item.error:
-                errors.print(f"[red]error:[/red] {file}: {item.error}")
+                report_error(f"{file}: {item.error}")
         raise typer.Exit(EXIT_INPUT_ERROR)

@@ -1,0 +1,257 @@
+"""Name matching against every foundation list: the cases of the matching issue, each an assertion.
+
+Expected record ids are the publishers' own numbers (OFAC 21186 for Bastrykin, the EU's
+32020R1998 annex entry, DFAT 7386 for Mikhail Albertovich Murashko...), read off the raw
+files, never off the matcher.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from sanctionscope import Sanctionscope
+from sanctionscope.cli import app
+from sanctionscope.index import persist
+from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
+from sanctionscope.match.query import QueryError, build_query, query_from_entity
+
+BASTRYKIN_OFAC = "us_ofac_sdn:21186"
+BASTRYKIN_EU = "eu_journal:32020R1998#I.A-2"
+MURASHKO_MIKHAIL_AU = "au_dfat:7386"
+MURASHKO_VADIM_EU = "eu_journal:32006R0765#I.A-273"
+USMANOV_OFAC = "us_ofac_sdn:35283"
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def scope(loaded_db: Path) -> Sanctionscope:
+    return Sanctionscope(loaded_db)
+
+
+def matches(scope: Sanctionscope, name: str, **options) -> dict[str, float]:
+    """Referents of the results that are matches, with their scores."""
+    return {ref: r.score for r in scope.match(name, limit=20, **options) if r.match for ref in r.entry.referents}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Бастрыкин Александр Иванович",
+        "Aleksandr Bastrikin",
+        "BASTRYKIN, A.",
+        "Alexander Bastrykin",
+        "Bastrykin Alexander",  # surname first, no patronymic
+        "Бaстрыкин Aлександр",  # Latin look-alike letters in Cyrillic
+        "Бастры\u0301кин Александр",  # a stress mark
+        "Бастрикін Олександр Іванович",  # Ukrainian spelling
+        "Alexander Bastyrkin",  # a typo
+    ],
+)
+def test_every_way_of_writing_bastrykin_finds_the_ofac_and_eu_entries(scope: Sanctionscope, query: str) -> None:
+    found = matches(scope, query)
+    assert BASTRYKIN_OFAC in found and BASTRYKIN_EU in found, found
+
+
+def test_birth_date_supports_and_a_conflicting_one_weakens(scope: Sanctionscope) -> None:
+    plain = matches(scope, "Alexander Bastrykin")[BASTRYKIN_OFAC]
+    same_day = matches(scope, "Alexander Bastrykin", birth_date="27.08.1953")[BASTRYKIN_OFAC]
+    assert same_day > plain
+    other_year = {r.entry.id: r.score for r in scope.match("Alexander Bastrykin", birth_date="1971", limit=20)}
+    assert other_year[BASTRYKIN_OFAC] < plain
+    result = next(
+        r for r in scope.match("Alexander Bastrykin", birth_date="1953-08-27") if r.entry.id == BASTRYKIN_OFAC
+    )
+    assert result.explanation()["features"]["birth_date"] == {"value": 1.0, "detail": "same day 1953-08-27"}
+
+
+def test_explanation_aligns_query_parts_with_candidate_parts(scope: Sanctionscope) -> None:
+    result = next(r for r in scope.match("Бастрыкин Александр Иванович") if r.entry.id == BASTRYKIN_OFAC)
+    aligned = {(a["query"], a["candidate"]) for a in result.to_dict()["explanation"]["name"]["aligned"]}
+    assert aligned == {("Бастрыкин", "BASTRYKIN"), ("Александр", "Alexander"), ("Иванович", "Ivanovich")}
+
+
+def test_mikhail_murashko_is_not_the_belarusian_vadim(scope: Sanctionscope) -> None:
+    results = {r.entry.id: r for r in scope.match("Mikhail Murashko", limit=20)}
+    assert results[MURASHKO_MIKHAIL_AU].match
+    assert MURASHKO_VADIM_EU in results and not results[MURASHKO_VADIM_EU].match
+
+
+def test_a_surname_alone_is_not_a_match_for_three_namesakes(scope: Sanctionscope) -> None:
+    assert not matches(scope, "Patrushev")
+    nikolai = matches(scope, "Nikolai Patrushev")
+    assert "au_dfat:7664" in nikolai and "au_dfat:7256" not in nikolai  # Dmitry Nikolayevich stays apart
+
+
+@pytest.mark.parametrize(
+    "name", ["Emily Johnson", "Hans Peter Müller", "Olga Smirnova", "Алексей Навальный", "Leonid Volkov", "Wang Fang"]
+)
+def test_ordinary_names_on_no_list_do_not_match(scope: Sanctionscope, name: str) -> None:
+    assert not matches(scope, name)
+
+
+def test_an_equal_identifier_is_decisive(scope: Sanctionscope) -> None:
+    found = matches(scope, "A. Usmanov", identifier="1601108019")  # his Russian tax number in the SDN list
+    assert found[USMANOV_OFAC] == 1.0
+
+
+def test_schema_keeps_people_and_organizations_apart(scope: Sanctionscope) -> None:
+    assert all(r.schema == "Organization" for r in scope.match("Sberbank", schema="Organization", limit=10))
+    assert not matches(scope, "Sberbank", schema="Person")
+
+
+def test_sources_filter(scope: Sanctionscope) -> None:
+    found = matches(scope, "Alexander Bastrykin", sources=["eu_journal"])
+    assert found and all(ref.startswith("eu_journal:") for ref in found)
+
+
+def test_queries_are_checked_field_by_field() -> None:
+    with pytest.raises(QueryError, match="birth date"):
+        build_query(["Ivan Petrov"], birth_dates=["yesterday"])
+    with pytest.raises(QueryError, match="schema"):
+        build_query(["Ivan Petrov"], schema="Spaceship")
+    with pytest.raises(QueryError, match="name"):
+        build_query(["   "])
+    with pytest.raises(QueryError, match="properties.name"):
+        query_from_entity({"schema": "Person", "properties": {"name": [42]}})
+    query = query_from_entity(
+        {"schema": "Person", "properties": {"name": ["A"], "birthDate": ["1953"], "nationality": ["Russia"]}}
+    )
+    assert query.kind == "person" and query.countries == ["ru"] and query.birth_dates[0].value == "1953"
+
+
+# --- the index on disk --------------------------------------------------------------------
+
+
+def test_index_is_saved_next_to_the_database_and_reloaded(loaded_db: Path, scope: Sanctionscope) -> None:
+    scope.match("Alexander Bastrykin")
+    path = persist.index_path(scope.engine)
+    assert path == Path(str(loaded_db) + ".index") and path.exists()
+    loaded = Matcher.load_saved(path)
+    assert loaded is not None and loaded.version == persist.data_version(scope.engine)
+    assert [r.entry.id for r in loaded.match(build_query(["Alexander Bastrykin"]))] == [
+        r.entry.id for r in scope.match("Alexander Bastrykin")
+    ]
+
+
+def test_index_follows_new_data(lists_dir: Path, tmp_path: Path) -> None:
+    small = Sanctionscope(tmp_path / "small.db")
+    small.load([lists_dir / "un/un-sc-consolidated-xml"])
+    assert not matches(small, "Alexander Bastrykin")
+    version = persist.data_version(small.engine)
+    small.load([lists_dir / "au/dfat-consolidated-xlsx"])
+    assert persist.data_version(small.engine) != version
+    reopened = Sanctionscope(tmp_path / "small.db")  # a new process would see the stale file and rebuild
+    assert "au_dfat:6854" in matches(reopened, "Alexander Bastrykin")
+
+
+def test_a_damaged_index_file_is_rebuilt(lists_dir: Path, tmp_path: Path) -> None:
+    small = Sanctionscope(tmp_path / "small.db")
+    small.load([lists_dir / "un/un-sc-consolidated-xml"])
+    small.match("Osama bin Laden")
+    path = persist.index_path(small.engine)
+    path.write_bytes(path.read_bytes()[:1000])
+    assert Matcher.load_saved(path) is None
+    assert matches(Sanctionscope(tmp_path / "small.db"), "Usama bin Laden")
+
+
+# --- the CLI ------------------------------------------------------------------------------
+
+
+def invoke(db_path: Path, *args: str):
+    return runner.invoke(app, ["--db", str(db_path), *args])
+
+
+def test_match_command_json(loaded_db: Path) -> None:
+    result = invoke(loaded_db, "match", "Alexander Bastrykin", "--birth-date", "1953-08-27", "--limit", "3", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    first = data["results"][0]
+    assert set(first) == {"id", "caption", "schema", "score", "match", "referents", "explanation"}
+    assert first["match"] is True and first["score"] >= DEFAULT_THRESHOLD and first["schema"] == "Person"
+    assert "BASTRYKIN" in first["caption"]
+    assert {"name", "features"} <= set(first["explanation"])
+
+
+def test_match_command_exit_codes(loaded_db: Path) -> None:
+    assert invoke(loaded_db, "match", "Emily Johnson", "--json").exit_code == 3
+    bad = invoke(loaded_db, "match", "Ivan", "--birth-date", "someday")
+    assert bad.exit_code == 2 and "birth date" in bad.stderr
+    assert invoke(loaded_db, "match", "Ivan", "--threshold", "7").exit_code == 2
+
+
+def test_screen_csv_in_input_order_on_several_processes(loaded_db: Path, tmp_path: Path) -> None:
+    names = ["Alisher Usmanov", "Emily Johnson", "Бастрыкин Александр Иванович", "Roman Abramovich"] * 150
+    source = tmp_path / "customers.csv"
+    with source.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["ref", "full name", "dob"])
+        for i, name in enumerate(names):
+            writer.writerow([f"c{i}", name, "1953" if i % 4 == 0 else ""])
+    target = tmp_path / "out.csv"
+    result = invoke(loaded_db, "screen", str(source), "--name-column", "full name", "--id-column", "ref",
+                    "--birth-date-column", "dob", "--workers", "2", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    firsts = [row for row in rows if row["rank"] in ("1", "")]
+    assert [row["query_id"] for row in firsts] == [f"c{i}" for i in range(len(names))]
+    for row, name in zip(firsts, names, strict=True):
+        if name == "Emily Johnson":
+            assert row["match"] in ("false", "")
+        else:
+            assert row["match"] == "true", (name, row)
+    assert any("BASTRYKIN" in row["caption"] for row in rows if row["query_id"] == "c2")
+
+
+def test_screen_xlsx_and_jsonl(loaded_db: Path, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Birth date"])
+    sheet.append(["Mikhail Murashko", "1967-01-09"])
+    sheet.append(["Emily Johnson", None])
+    source = tmp_path / "people.xlsx"
+    book.save(source)
+    result = invoke(loaded_db, "screen", str(source), "--name-column", "Name", "--birth-date-column", "Birth date")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["2", "3"]  # spreadsheet row numbers
+    assert lines[0]["results"][0]["referents"] == [MURASHKO_MIKHAIL_AU] and lines[0]["results"][0]["match"]
+    assert not any(r["match"] for r in lines[1]["results"])
+
+    entities = tmp_path / "queries.jsonl"
+    entities.write_text(
+        json.dumps(
+            {"id": "q1", "schema": "Person", "properties": {"name": ["Alisher Usmanov"], "birthDate": ["1953-09-09"]}}
+        )
+        + "\n"
+        + json.dumps({"id": "q2", "schema": "Person", "properties": {"name": ["Ivan"], "birthDate": ["not a date"]}})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = invoke(loaded_db, "screen", str(entities))
+    assert result.exit_code == 1  # one query could not be read: it is reported, the others are screened
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0]["id"] == "q1" and USMANOV_OFAC in {ref for r in lines[0]["results"] for ref in r["referents"]}
+    assert set(lines[0]["results"][0]) == {"id", "caption", "schema", "score", "match", "referents"}
+    assert lines[1]["id"] == "q2" and "birth date" in lines[1]["error"]
+
+
+def test_screen_bad_files(loaded_db: Path, tmp_path: Path) -> None:
+    missing_column = tmp_path / "a.csv"
+    missing_column.write_text("who\nIvan\n", encoding="utf-8")
+    result = invoke(loaded_db, "screen", str(missing_column))
+    assert result.exit_code == 1 and "no column named 'name'" in result.stderr
+    latin1 = tmp_path / "b.csv"
+    latin1.write_bytes("name\nJos\xe9\n".encode("latin-1"))
+    result = invoke(loaded_db, "screen", str(latin1))
+    assert result.exit_code == 1 and "UTF-8" in result.stderr and "line 2" in result.stderr
+    broken = tmp_path / "c.jsonl"
+    broken.write_text('{"id": "q1", "properties": {"name": ["Ivan"]}}\n{"id": \n', encoding="utf-8")
+    result = invoke(loaded_db, "screen", str(broken))
+    assert result.exit_code == 1 and "line 2" in result.stderr
