@@ -50,7 +50,9 @@ def record_row(record: Record) -> dict[str, str]:
         "nationalities": _join(record.nationalities),
         "citizenships": _join(record.citizenships),
         "gender": record.gender or "",
-        "identifiers": _join(f"{i.type}: {i.value}" + (f" ({i.country})" if i.country else "") for i in record.identifiers),
+        "identifiers": _join(
+            f"{i.type}: {i.value}" + (f" ({i.country})" if i.country else "") for i in record.identifiers
+        ),
         "addresses": _join(a.full for a in record.addresses),
         "regimes": _join(record.regimes),
         "listed_on": record.listed_on or "",

@@ -216,9 +216,7 @@ class Record:
         for name, item_cls in _DATACLASS_LISTS.items():
             if name in kwargs:
                 kwargs[name] = [item_cls(**item) for item in kwargs[name]]
-        kwargs["names"] = [
-            Name(**{**asdict(n), "type": NameType(n.type)}) for n in kwargs.get("names", [])
-        ]
+        kwargs["names"] = [Name(**{**asdict(n), "type": NameType(n.type)}) for n in kwargs.get("names", [])]
         return cls(**kwargs)
 
     def content_hash(self) -> str:

@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import process
@@ -23,8 +24,20 @@ from rapidfuzz.distance import Levenshtein
 FUZZY_MIN_SIMILARITY = 0.75
 #: at most this many vocabulary keys per query key from fuzzy lookup
 FUZZY_MAX_KEYS = 12
+#: how many query keys' fuzzy expansions are remembered
+SIMILAR_CACHE_SIZE = 50_000
 #: keys shorter than this are only looked up exactly (too many close neighbours)
 FUZZY_MIN_LENGTH = 4
+
+
+#: query keys beyond this many are not tracked per entry (they count as present: recall-safe)
+MAX_KEY_BITS = 32
+
+
+class Candidate(NamedTuple):
+    position: int  # in the entry table
+    weight: float  # summed idf of the query keys it has
+    hits: int  # bit k set: it has the k-th query key (or a stand-in for it)
 
 
 def trigrams(key: str) -> set[str]:
@@ -66,12 +79,22 @@ class CandidateIndex:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        del state["key_ids"]  # rebuilt from the vocabulary: cheaper than pickling a dict
+        del state["key_ids"]
+        state.pop("_vocabulary_np", None)
+        state.pop("_similar_cache", None)  # rebuilt from the vocabulary: cheaper than pickling a dict
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.key_ids = {key: i for i, key in enumerate(self.vocabulary)}
+
+    @property
+    def _vocabulary_array(self) -> np.ndarray:
+        """The vocabulary as a numpy object array, for picking many keys by id at once."""
+        array = self.__dict__.get("_vocabulary_np")
+        if array is None:
+            array = self.__dict__["_vocabulary_np"] = np.asarray(self.vocabulary, dtype=object)
+        return array
 
     @classmethod
     def build(cls, entry_keys: Iterable[Iterable[str]]) -> CandidateIndex:
@@ -103,7 +126,19 @@ class CandidateIndex:
         )
 
     def similar_keys(self, key: str) -> list[tuple[int, float]]:
-        """Vocabulary key ids close to `key` by edit similarity, with it; the key itself first if present."""
+        """Vocabulary key ids close to `key` by edit similarity, with it; the key itself first if present.
+
+        Remembered per key (names repeat: a batch has many Ivans and Mohammeds).
+        """
+        cache = self.__dict__.setdefault("_similar_cache", {})
+        found = cache.get(key)
+        if found is None:
+            if len(cache) > SIMILAR_CACHE_SIZE:
+                cache.clear()
+            found = cache[key] = self._find_similar_keys(key)
+        return found
+
+    def _find_similar_keys(self, key: str) -> list[tuple[int, float]]:
         found: list[tuple[int, float]] = []
         exact = self.key_ids.get(key)
         if exact is not None:
@@ -125,7 +160,7 @@ class CandidateIndex:
         ids = plausible.tolist()
         for _other, similarity, position in process.extract(
             key,
-            [self.vocabulary[i] for i in ids],
+            self._vocabulary_array[plausible].tolist(),
             scorer=Levenshtein.normalized_similarity,
             score_cutoff=FUZZY_MIN_SIMILARITY,
             limit=FUZZY_MAX_KEYS,
@@ -137,28 +172,45 @@ class CandidateIndex:
         """Each distinct query key with the vocabulary keys that stand for it."""
         return {key: self.similar_keys(key) for key in dict.fromkeys(keys)}
 
-    def candidates(self, keys: Iterable[str], limit: int = 200) -> list[tuple[int, float]]:
+    def candidates(self, keys: Iterable[str], limit: int = 200) -> list[Candidate]:
         """Entries ranked by the summed idf of the query keys they contain (fuzzy keys discounted)."""
         return self.rank(self.expand(keys), limit)
 
-    def rank(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[tuple[int, float]]:
-        weights = np.zeros(self.size, dtype=np.float32)
-        for similar in expanded.values():
-            if len(similar) == 1:
-                key_id, similarity = similar[0]
-                weights[self.postings[key_id]] += self.idf[key_id] * similarity
-            elif similar:
+    def rank(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[Candidate]:
+        """The `limit` heaviest entries, each with a bit mask of the query keys it has (bit k: k-th key).
+
+        Works on the postings touched only (sparse), never on arrays as long as the index.
+        """
+        touched, weights, flags = [], [], []
+        for bit, similar in enumerate(expanded.values()):
+            if not similar:
+                continue
+            entries = np.concatenate([self.postings[key_id] for key_id, _s in similar])
+            values = np.concatenate(
+                [np.full(len(self.postings[k]), self.idf[k] * s, dtype=np.float32) for k, s in similar]
+            )
+            if len(similar) > 1:
                 # A query key counts once per entry, through its best stand-in.
-                best = np.zeros(self.size, dtype=np.float32)
-                for key_id, similarity in similar:
-                    entries = self.postings[key_id]
-                    best[entries] = np.maximum(best[entries], self.idf[key_id] * similarity)
-                weights += best
-        nonzero = np.nonzero(weights)[0]
-        if len(nonzero) > limit:
-            nonzero = nonzero[np.argpartition(-weights[nonzero], limit)[:limit]]
-        order = nonzero[np.lexsort((nonzero, -weights[nonzero]))]
-        return [(int(i), float(weights[i])) for i in order]
+                order = np.lexsort((-values, entries))
+                entries, values = entries[order], values[order]
+                first = np.ones(len(entries), dtype=bool)
+                first[1:] = entries[1:] != entries[:-1]
+                entries, values = entries[first], values[first]
+            touched.append(entries)
+            weights.append(values)
+            flag = (1 << bit) if bit < MAX_KEY_BITS else 0
+            flags.append(np.full(len(entries), flag, dtype=np.uint32))
+        if not touched:
+            return []
+        entries, inverse = np.unique(np.concatenate(touched), return_inverse=True)
+        summed = np.bincount(inverse, weights=np.concatenate(weights)).astype(np.float32)
+        hits = np.zeros(len(entries), dtype=np.uint32)
+        np.bitwise_or.at(hits, inverse, np.concatenate(flags))
+        top = np.arange(len(entries))
+        if len(top) > limit:
+            top = np.argpartition(-summed, limit)[:limit]
+        top = top[np.lexsort((entries[top], -summed[top]))]
+        return [Candidate(int(entries[i]), float(summed[i]), int(hits[i])) for i in top]
 
     def query_weight(self, expanded: dict[str, list[tuple[int, float]]]) -> float:
         """What an entry containing every query key (or its best stand-in) would weigh."""

@@ -13,6 +13,11 @@ import orjson
 
 from sanctionscope.model import FuzzyDate, Record
 from sanctionscope.names import AnalyzedName, NamePart, analyze_name
+from sanctionscope.sources.registry import jurisdiction_of
+
+
+#: which feed names a designation published in several (lower first); others count 1
+FEED_PREFERENCE = {"us_ofac_sdn": 0, "us_ofac_cons": 0, "us_trade_csl": 2}
 
 
 @dataclass(slots=True)
@@ -126,5 +131,18 @@ def entry_from_records(entry_id: str, records: Sequence[Record]) -> Entry:
 
 
 def entries_from_records(records: Iterable[Record]) -> list[Entry]:
-    """One entry per record, in a stable order (by record id)."""
-    return [entry_from_records(record.id, [record]) for record in sorted(records, key=lambda r: r.id)]
+    """One entry per designation, in a stable order (by id).
+
+    A designation published in several feeds of one jurisdiction under the same number (an OFAC
+    entry in the SDN list and in trade.gov's consolidated screening list) is one entry whose
+    referents name every feed; the entry id is the first referent.
+    """
+    groups: dict[tuple[str, str], list[Record]] = {}
+    for record in sorted(records, key=lambda r: r.id):
+        groups.setdefault((jurisdiction_of(record.source) or record.source, record.source_id), []).append(record)
+    entries = []
+    for group in groups.values():
+        group.sort(key=lambda r: (FEED_PREFERENCE.get(r.source, 1), r.id))
+        entries.append(entry_from_records(group[0].id, group))
+    entries.sort(key=lambda e: e.id)
+    return entries

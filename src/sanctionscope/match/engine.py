@@ -8,6 +8,7 @@ set to 1 by an equal identifier.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sanctionscope.index import persist
-from sanctionscope.index.candidates import CandidateIndex
+from sanctionscope.index.candidates import MAX_KEY_BITS, Candidate, CandidateIndex
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
 from sanctionscope.match.features import (
     Feature,
@@ -27,16 +28,18 @@ from sanctionscope.match.features import (
     compare_identifiers,
     kinds_compatible,
 )
-from sanctionscope.match.names import NameScore, compare_names
+from sanctionscope.match.names import NameScore, compare_names, score_bound
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
-from sanctionscope.names import AnalyzedName, analyze_name
+from sanctionscope.names import AnalyzedName, NamePart, analyze_name
 from sanctionscope.store import queries
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
 DEFAULT_THRESHOLD = 0.8
 #: how far each kind of evidence (a value in [-1, 1]) moves the name score
 FEATURE_WEIGHTS = {"birth_date": 0.15, "country": 0.05, "gender": 0.1}
+#: results scoring below this are not returned at all (yente's "cutoff"); lets scoring skip hopeless candidates
+DEFAULT_CUTOFF = 0.5
 #: entries are scored only if their candidate weight reaches this share of the best candidate's
 CANDIDATE_CUTOFF = 0.3
 #: ... and this share of what an entry with every query key would weigh (rare keys carry a match)
@@ -88,18 +91,29 @@ def analyze_query_names(query: Query) -> list[AnalyzedName]:
 
 
 def score_entry(
-    query: Query, names: Sequence[AnalyzedName], entry: Entry, threshold: float, keys: set[str] | None = None
+    query: Query,
+    names: Sequence[AnalyzedName],
+    entry: Entry,
+    threshold: float,
+    keys: set[str] | None = None,
+    memo: dict[tuple[int, tuple[NamePart, ...]], NameScore] | None = None,
 ) -> Result:
     """Best name alignment over all name pairs, then the other evidence.
 
-    With `keys` (the query's keys and their stand-ins) a candidate name sharing none of them is skipped.
+    With `keys` (the query's keys and their stand-ins) a candidate name sharing none of them is
+    skipped. `memo` remembers name comparisons within one query: lists repeat each other's names.
     """
     best = NameScore(0.0, (), "", "")
     for c in entry.names:
         if keys is not None and keys.isdisjoint(c.keys):
             continue
-        for q in names:
-            scored = compare_names(q, c)
+        for position, q in enumerate(names):
+            memo_key = (position, c.parts)
+            scored = memo.get(memo_key) if memo is not None else None
+            if scored is None:
+                scored = compare_names(q, c)
+                if memo is not None:
+                    memo[memo_key] = scored
             if scored.score > best.score:
                 best = scored
     features = [
@@ -163,14 +177,14 @@ class Matcher:
         """The entries the index proposes for `query`, best first (what gets scored)."""
         names = analyze_query_names(query)
         expanded = self.index.expand(key for name in names for key in name.keys)
-        return [self.entries[i] for i in self._candidates(expanded, limit)]
+        return [self.entries[c.position] for c in self._candidates(expanded, limit)]
 
-    def _candidates(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[int]:
+    def _candidates(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[Candidate]:
         found = self.index.rank(expanded, limit)
         if not found:
             return []
-        cutoff = max(found[0][1] * CANDIDATE_CUTOFF, self.index.query_weight(expanded) * COVERAGE_CUTOFF)
-        return [i for i, weight in found if weight >= cutoff]
+        cutoff = max(found[0].weight * CANDIDATE_CUTOFF, self.index.query_weight(expanded) * COVERAGE_CUTOFF)
+        return [c for c in found if c.weight >= cutoff]
 
     def match(
         self,
@@ -180,18 +194,54 @@ class Matcher:
         threshold: float = DEFAULT_THRESHOLD,
         sources: set[str] | None = None,
         candidates: int = 200,
+        cutoff: float = DEFAULT_CUTOFF,
     ) -> list[Result]:
-        """The best `limit` entries for `query`, highest score first."""
+        """The best `limit` entries scoring at least `cutoff`, highest score first.
+
+        Candidates are scored in order of the most they could score (`score_bound` over the query
+        keys they have); scoring stops once no remaining candidate can reach the cutoff or enter
+        the top `limit`.
+        """
         names = analyze_query_names(query)
         expanded = self.index.expand(key for name in names for key in name.keys)
         keys = {self.index.vocabulary[k] for similar in expanded.values() for k, _s in similar}
+        bits = {key: 1 << bit for bit, key in enumerate(expanded) if bit < MAX_KEY_BITS}
+        boost = _largest_feature_boost(query)
+        bounds: dict[int, float] = {}
+        ranked = []
+        for candidate in self._candidates(expanded, candidates):
+            bound = bounds.get(candidate.hits)
+            if bound is None:
+                hits = candidate.hits
+                present = lambda key, hits=hits: key not in bits or bool(hits & bits[key])  # noqa: E731
+                bound = bounds[candidate.hits] = max((score_bound(n, present) for n in names), default=0.0)
+            ranked.append((bound + boost, candidate.weight, candidate.position))
+        ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
         results: list[Result] = []
-        for position in self._candidates(expanded, candidates):
+        memo: dict[tuple[int, tuple[NamePart, ...]], NameScore] = {}
+        best_scores: list[float] = []  # a min-heap of the top `limit` scores so far
+        for bound, _weight, position in ranked:
+            if bound < cutoff or (len(best_scores) >= limit and bound < best_scores[0]):
+                break
             entry = self.entries[position]
             if sources and not (entry.sources & sources):
                 continue
             if not kinds_compatible(query.kind, entry.kind):
                 continue
-            results.append(score_entry(query, names, entry, threshold, keys))
+            result = score_entry(query, names, entry, threshold, keys, memo)
+            results.append(result)
+            if len(best_scores) < limit:
+                heapq.heappush(best_scores, result.score)
+            elif result.score > best_scores[0]:
+                heapq.heapreplace(best_scores, result.score)
+        results = [r for r in results if r.score >= cutoff]
         results.sort(key=lambda r: (-r.score, r.entry.id))
         return results[:limit]
+
+
+def _largest_feature_boost(query: Query) -> float:
+    """The most the non-name evidence a query states can add to a name score."""
+    if query.identifiers:
+        return 1.0  # an equal identifier decides on its own
+    boost = FEATURE_WEIGHTS["birth_date"] if query.birth_dates else 0.0
+    return boost + (FEATURE_WEIGHTS["country"] if query.countries else 0.0)

@@ -8,12 +8,13 @@ is the weighted share of the two names that the pairs cover.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, PATRONYMIC, AnalyzedName, NamePart
+from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC, AnalyzedName, NamePart
 
 #: how much each kind of part counts; a family name carries identity, a patronymic little
 TAG_WEIGHTS = {
@@ -84,24 +85,23 @@ def _weight(part: NamePart, other: NamePart | None = None) -> float:
     return TAG_WEIGHTS.get(tag, 0.8)
 
 
-def _pair_similarity(a: NamePart, b: NamePart) -> float:
-    similarity = part_similarity(a, b)
-    if PATRONYMIC in (a.tag, b.tag) and a.tag != b.tag and similarity < CROSS_TAG_SIMILARITY:
-        return 0.0
-    return similarity
-
-
 def compare_names(query: AnalyzedName, candidate: AnalyzedName) -> NameScore:
     """Align the parts of two names and score the alignment in [0, 1]."""
     q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
     c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
     if not q_parts or not c_parts:
         return NameScore(0.0, (), query.original, candidate.original)
+    # This loop runs for every candidate name of every query: kept flat on purpose.
     options = []
     for i, qp in enumerate(q_parts):
         for j, cp in enumerate(c_parts):
-            similarity = _pair_similarity(qp, cp)
-            if similarity > 0:
+            if qp.key == cp.key:
+                options.append((1.0, i, j))
+                continue
+            similarity = part_similarity(qp, cp)
+            if similarity > 0 and (
+                similarity >= CROSS_TAG_SIMILARITY or qp.tag == cp.tag or PATRONYMIC not in (qp.tag, cp.tag)
+            ):
                 options.append((similarity, i, j))
     options.sort(reverse=True)
     used_q: set[int] = set()
@@ -121,7 +121,27 @@ def compare_names(query: AnalyzedName, candidate: AnalyzedName) -> NameScore:
     # A query part the candidate lacks counts fully against it; a candidate part the query lacks
     # counts less (queries often omit a patronymic or a second given name), but a surname alone
     # ("Patrushev") must not match a person with a given name.
-    possible += sum(_weight(qp) for i, qp in enumerate(q_parts) if i not in used_q)
-    possible += CANDIDATE_ONLY_SHARE * sum(_weight(cp) for j, cp in enumerate(c_parts) if j not in used_c)
+    if len(used_q) < len(q_parts):
+        possible += sum(TAG_WEIGHTS.get(qp.tag, 0.8) for i, qp in enumerate(q_parts) if i not in used_q)
+    if len(used_c) < len(c_parts):
+        unmatched = sum(TAG_WEIGHTS.get(cp.tag, 0.8) for j, cp in enumerate(c_parts) if j not in used_c)
+        possible += CANDIDATE_ONLY_SHARE * unmatched
     score = matched / possible if possible else 0.0
     return NameScore(score, tuple(pairs), query.original, candidate.original)
+
+
+def score_bound(query: AnalyzedName, present: Callable[[str], bool]) -> float:
+    """The most `compare_names` can give `query` against a name whose keys satisfy `present`.
+
+    Each query part present could pair perfectly (weight at most 2); each absent one counts its
+    full weight against. Initials and particles have no keys and are assumed present.
+    """
+    paired = missing = 0.0
+    for part in query.parts:
+        if part.tag == LEGAL_FORM:
+            continue
+        if part.tag in (INITIAL, PARTICLE) or not part.key or present(part.key):
+            paired += 2.0
+        else:
+            missing += TAG_WEIGHTS.get(part.tag, 0.8)
+    return paired / (paired + missing) if paired else 0.0

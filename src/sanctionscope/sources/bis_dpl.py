@@ -44,7 +44,7 @@ _AKA_RE = re.compile(r"\s+A/K/A\s+", re.I)
 
 
 def names_with_aka(name: str) -> list[Name]:
-    """"FUYI SUN A/K/A FRANK SUN" → primary "FUYI SUN" and alias "FRANK SUN"."""
+    """ "FUYI SUN A/K/A FRANK SUN" → primary "FUYI SUN" and alias "FRANK SUN"."""
     parts = [c for part in _AKA_RE.split(name) if (c := clean(part))]
     if not parts:
         return []

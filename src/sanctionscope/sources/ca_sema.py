@@ -88,7 +88,7 @@ def regime_of(country: str) -> str:
 
 
 def sema_record_id(regime: str, schedule: str | None, item: str) -> str:
-    """"<regime>/<Schedule>/<Item>", the regime shortened to its trailing acronym if it has one."""
+    """ "<regime>/<Schedule>/<Item>", the regime shortened to its trailing acronym if it has one."""
     match = _ACRONYM_RE.search(regime)
     short = match.group(1) if match else regime
     return f"{short}/{schedule}/{item}" if schedule else f"{short}/{item}"

@@ -147,8 +147,6 @@ def child_values(element: etree._Element, tag: str) -> list[str]:
     return [c for value in element.iterfind(f"{tag}/VALUE") if (c := clean(value.text))]
 
 
-
-
 def decode_utf8(label: str, data: bytes) -> str:
     """The bytes as UTF-8 text (a byte-order mark is dropped); undecodable bytes raise SourceError naming the line."""
     try:

@@ -57,7 +57,9 @@ def rows(file: SourceFile, min_fields: int) -> list[tuple[int, list[str]]]:
                 continue  # OFAC ends the file with an end-of-file mark (Ctrl-Z) on a line of its own
             if len(fields) < min_fields:
                 raise SourceError(
-                    file.label, f"{len(fields)} fields where OFAC's layout has {min_fields}: truncated?", line=reader.line_num
+                    file.label,
+                    f"{len(fields)} fields where OFAC's layout has {min_fields}: truncated?",
+                    line=reader.line_num,
                 )
             out.append((reader.line_num, [field.strip() for field in fields]))
     except csv.Error as error:
@@ -66,7 +68,7 @@ def rows(file: SourceFile, min_fields: int) -> list[tuple[int, list[str]]]:
 
 
 def split_person_name(full: str) -> Name:
-    """"BASTRYKIN, Alexander Ivanovich" → family BASTRYKIN, given "Alexander Ivanovich"."""
+    """ "BASTRYKIN, Alexander Ivanovich" → family BASTRYKIN, given "Alexander Ivanovich"."""
     family, sep, given = full.partition(",")
     if not sep:
         return Name(full)

@@ -40,9 +40,13 @@ class OfacEnhancedFormat(Format):
         data = unzip_member(file) if file.name.lower().endswith(".zip") else file.data
         reject_non_list(file.label, data, "OFAC enhanced XML")
         try:
-            root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+            root = etree.fromstring(
+                data, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+            )
         except etree.XMLSyntaxError as error:
-            raise SourceError(file.label, f"malformed or truncated XML: {error.msg}", line=error.lineno or None) from None
+            raise SourceError(
+                file.label, f"malformed or truncated XML: {error.msg}", line=error.lineno or None
+            ) from None
         if _local(root) != "sanctionsData":
             raise SourceError(file.label, f"the root element is <{_local(root)}>, expected <sanctionsData>")
         published = None
@@ -58,7 +62,9 @@ class OfacEnhancedFormat(Format):
             for entity in _children(entities, "entity"):
                 record = entity_record(entity)
                 if record.source_id in records:
-                    raise SourceError(file.label, f"entity {record.source_id} appears more than once", line=entity.sourceline)
+                    raise SourceError(
+                        file.label, f"entity {record.source_id} appears more than once", line=entity.sourceline
+                    )
                 records[record.source_id] = record
         result = list(records.values())
         require_records(file.label, result, "<entity> elements")
@@ -105,7 +111,12 @@ def entity_record(entity: etree._Element) -> Record:
                 label = _text(document, "type") or ""
                 id_type = identifier_type(label)
                 record.identifiers.append(
-                    Identifier(id_type, number, country_code(_text(document, "issuingCountry")), label if id_type == "other" else None)
+                    Identifier(
+                        id_type,
+                        number,
+                        country_code(_text(document, "issuingCountry")),
+                        label if id_type == "other" else None,
+                    )
                 )
     for addresses in _children(entity, "addresses"):
         for address in _children(addresses, "address"):
@@ -118,7 +129,9 @@ def entity_record(entity: etree._Element) -> Record:
 
 def add_names(record: Record, name: etree._Element) -> None:
     primary = (_text(name, "isPrimary") or "").lower() == "true"
-    name_type = NameType.PRIMARY if primary else _ALIAS_TYPES.get((_text(name, "aliasType") or "").lower(), NameType.ALIAS)
+    name_type = (
+        NameType.PRIMARY if primary else _ALIAS_TYPES.get((_text(name, "aliasType") or "").lower(), NameType.ALIAS)
+    )
     if (_text(name, "isLowQuality") or "").lower() == "true":
         name_type = NameType.WEAK_ALIAS
     for translations in _children(name, "translations"):

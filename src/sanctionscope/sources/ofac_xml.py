@@ -57,9 +57,13 @@ class OfacXmlFormat(Format):
     def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "an OFAC <sdnList> XML file")
         try:
-            root = etree.fromstring(file.data, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+            root = etree.fromstring(
+                file.data, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+            )
         except etree.XMLSyntaxError as error:
-            raise SourceError(file.label, f"malformed or truncated XML: {error.msg}", line=error.lineno or None) from None
+            raise SourceError(
+                file.label, f"malformed or truncated XML: {error.msg}", line=error.lineno or None
+            ) from None
         if _local(root) != "sdnList":
             raise SourceError(file.label, f"the root element is <{_local(root)}>, expected <sdnList>")
         published = None
@@ -152,7 +156,9 @@ def add_id(record: Record, item: etree._Element) -> None:
     note = " ".join(p for p in (_text(item, "issueDate"), _text(item, "expirationDate")) if p) or None
     id_type = identifier_type(label)
     record.identifiers.append(
-        Identifier(id_type, value, country=country_code(_text(item, "idCountry")), note=label if id_type == "other" else note)
+        Identifier(
+            id_type, value, country=country_code(_text(item, "idCountry")), note=label if id_type == "other" else note
+        )
     )
 
 

@@ -95,13 +95,58 @@ _ID_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("swift", "bic"), "swift"),
     (("vessel registration identification",), "imo"),
     (("tax id", "nit #", "ruc #", "r.f.c", "rfc", "inn", "vat"), "tax_id"),
-    (("registration", "registry", "company number", "folio mercantil", "matricula mercantil", "gazette",
-      "credit code", "business number", "license", "commercial register"), "registration"),
-    (("national id", "cedula", "identification number", "identity", "d.n.i", "c.u.r.p", "c.u.i.t",
-      "personal id", "citizen's card", "birth certificate", "social security", "driver"), "national_id"),
-    (("mmsi", "isin", "d-u-n-s", "digital currency address", "aircraft manufacturer's serial",
-      "aircraft construction number", "aircraft tail number", "bik", "legal entity number", "lei",
-      "travel document", "kpp", "okpo", "equity ticker", "call sign"), "other"),
+    (
+        (
+            "registration",
+            "registry",
+            "company number",
+            "folio mercantil",
+            "matricula mercantil",
+            "gazette",
+            "credit code",
+            "business number",
+            "license",
+            "commercial register",
+        ),
+        "registration",
+    ),
+    (
+        (
+            "national id",
+            "cedula",
+            "identification number",
+            "identity",
+            "d.n.i",
+            "c.u.r.p",
+            "c.u.i.t",
+            "personal id",
+            "citizen's card",
+            "birth certificate",
+            "social security",
+            "driver",
+        ),
+        "national_id",
+    ),
+    (
+        (
+            "mmsi",
+            "isin",
+            "d-u-n-s",
+            "digital currency address",
+            "aircraft manufacturer's serial",
+            "aircraft construction number",
+            "aircraft tail number",
+            "bik",
+            "legal entity number",
+            "lei",
+            "travel document",
+            "kpp",
+            "okpo",
+            "equity ticker",
+            "call sign",
+        ),
+        "other",
+    ),
 )
 _COUNTRY_CODE_RE = re.compile(r"^[A-Z]{2}$")
 _IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.I)
@@ -190,7 +235,7 @@ def _check_same_party(label: str, record: Record, first: tuple[int, str], curren
 
 
 def ofac_cross_ref(source: str | None, entity_number: str | None) -> str | None:
-    """"us_ofac_sdn:<n>" for the SDN list, "us_ofac_cons:<n>" for OFAC's non-SDN lists, else None."""
+    """ "us_ofac_sdn:<n>" for the SDN list, "us_ofac_cons:<n>" for OFAC's non-SDN lists, else None."""
     if not source or not entity_number or not entity_number.isdigit() or "Treasury Department" not in source:
         return None
     prefix = "us_ofac_sdn" if source.startswith("Specially Designated Nationals") else "us_ofac_cons"

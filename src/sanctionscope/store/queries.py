@@ -43,9 +43,7 @@ def snapshots(engine: sa.Engine, source: str | None = None) -> list[SnapshotRow]
         return _snapshot_rows(conn, [t.snapshots.c.source == source] if source else [])
 
 
-def current_snapshots(
-    engine: sa.Engine, *, source: str | None = None, as_of: date | None = None
-) -> list[SnapshotRow]:
+def current_snapshots(engine: sa.Engine, *, source: str | None = None, as_of: date | None = None) -> list[SnapshotRow]:
     """The newest snapshot of each source and scope (published on or before `as_of`, if given)."""
     latest: dict[tuple[str, str], SnapshotRow] = {}
     for row in snapshots(engine, source):
@@ -132,10 +130,7 @@ def record_presence(engine: sa.Engine, record_ref: str) -> dict[str, Any]:
             return {"record": record_ref, "present": []}
         scope = present_rows[0].scope
         all_dates = sorted(
-            {
-                row.published_on
-                for row in _snapshot_rows(conn, [s.c.source == source, s.c.scope == scope])
-            }
+            {row.published_on for row in _snapshot_rows(conn, [s.c.source == source, s.c.scope == scope])}
         )
     present = sorted({row.published_on for row in present_rows})
     first_seen, last_seen = present[0], present[-1]

@@ -57,7 +57,12 @@ def save_snapshot(engine: sa.Engine, dated: DatedSnapshot) -> SaveResult:
         ).first()
         if existing is not None:
             return SaveResult(
-                parsed.source, parsed.scope, existing.published_on.isoformat(), "unchanged", existing.id, existing.record_count
+                parsed.source,
+                parsed.scope,
+                existing.published_on.isoformat(),
+                "unchanged",
+                existing.id,
+                existing.record_count,
             )
         rows = [(record, record.to_dict()) for record in parsed.records]
         hashes = [content_hash(data) for _, data in rows]
@@ -74,7 +79,10 @@ def save_snapshot(engine: sa.Engine, dated: DatedSnapshot) -> SaveResult:
                 "record_count": len(rows),
                 "loaded_at": datetime.now(UTC),
                 "files": orjson.dumps(
-                    [{"name": f.name, "size": len(f.data), "sha256": hashlib.sha256(f.data).hexdigest()} for f in parsed.files]
+                    [
+                        {"name": f.name, "size": len(f.data), "sha256": hashlib.sha256(f.data).hexdigest()}
+                        for f in parsed.files
+                    ]
                 ).decode(),
                 "notes": orjson.dumps(parsed.notes).decode(),
                 "partial_fields": orjson.dumps(sorted(parsed.partial_fields)).decode(),
@@ -153,7 +161,10 @@ def _save_versions(conn: sa.Connection, source: str, rows: list[tuple[Record, di
         chunk = new_rows[start : start + 5000]
         result = conn.execute(
             sa.insert(t.record_versions).returning(
-                t.record_versions.c.id, t.record_versions.c.record_id, t.record_versions.c.hash, sort_by_parameter_order=True
+                t.record_versions.c.id,
+                t.record_versions.c.record_id,
+                t.record_versions.c.hash,
+                sort_by_parameter_order=True,
             ),
             chunk,
         )
@@ -214,12 +225,20 @@ def _write_changes(conn: sa.Connection, source: str, scope: str, previous_id: in
     before, after = _members(conn, previous_id), _members(conn, current_id)
     date = conn.execute(sa.select(t.snapshots.c.published_on).where(t.snapshots.c.id == current_id)).scalar_one()
     ignored = _partial_fields(conn, previous_id, current_id)
-    base = {"source": source, "scope": scope, "snapshot_id": current_id, "previous_snapshot_id": previous_id, "date": date}
+    base = {
+        "source": source,
+        "scope": scope,
+        "snapshot_id": current_id,
+        "previous_snapshot_id": previous_id,
+        "date": date,
+    }
     rows: list[dict] = []
     for record_id in sorted(after.keys() - before.keys()):
         rows.append({**base, "change": "added", "record_id": record_id, "caption": after[record_id][2], "fields": None})
     for record_id in sorted(before.keys() - after.keys()):
-        rows.append({**base, "change": "removed", "record_id": record_id, "caption": before[record_id][2], "fields": None})
+        rows.append(
+            {**base, "change": "removed", "record_id": record_id, "caption": before[record_id][2], "fields": None}
+        )
     amended = sorted(rid for rid in after.keys() & before.keys() if after[rid][0] != before[rid][0])
     if amended:
         data = _version_data(conn, [before[r][1] for r in amended] + [after[r][1] for r in amended])
@@ -245,6 +264,8 @@ def _version_data(conn: sa.Connection, version_ids: list[int]) -> dict[int, dict
     out: dict[int, dict] = {}
     for start in range(0, len(version_ids), 900):
         chunk = version_ids[start : start + 900]
-        for row in conn.execute(sa.select(t.record_versions.c.id, t.record_versions.c.data).where(t.record_versions.c.id.in_(chunk))):
+        for row in conn.execute(
+            sa.select(t.record_versions.c.id, t.record_versions.c.data).where(t.record_versions.c.id.in_(chunk))
+        ):
             out[row.id] = orjson.loads(row.data)
     return out
