@@ -22,7 +22,7 @@ from pathlib import Path
 SHARED = Path(os.environ.get("SANCTIONSCOPE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 LISTS = SHARED / "data" / "lists"
 
-FOLDERS = [
+FOLDERS = [  # the same folders as tests/support.py FOUNDATION_FOLDERS
     "us/ofac-sdn-csv",
     "us/ofac-consolidated-xml",
     "us/ofac-consolidated-csv",

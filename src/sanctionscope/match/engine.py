@@ -39,7 +39,7 @@ DEFAULT_THRESHOLD = 0.8
 #: how far each kind of evidence (a value in [-1, 1]) moves the name score
 FEATURE_WEIGHTS = {"birth_date": 0.15, "country": 0.05, "gender": 0.1}
 #: results scoring below this are not returned at all (yente's "cutoff"); lets scoring skip hopeless candidates
-DEFAULT_CUTOFF = 0.5
+DEFAULT_CUTOFF = 0.65
 #: entries are scored only if their candidate weight reaches this share of the best candidate's
 CANDIDATE_CUTOFF = 0.3
 #: ... and this share of what an entry with every query key would weigh (rare keys carry a match)
