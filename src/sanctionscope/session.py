@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import Query, build_query, query_from_entity
 from sanctionscope.store import db
@@ -39,9 +40,9 @@ class Sanctionscope:
 
     def matcher(self, as_of: date | None = None) -> Matcher:
         if as_of is not None:
-            return Matcher.open(self.engine, as_of=as_of)
+            return open_matcher(self.engine, as_of=as_of)
         if self._matcher is None:
-            self._matcher = Matcher.open(self.engine)
+            self._matcher = open_matcher(self.engine)
         return self._matcher
 
     def match(

@@ -23,6 +23,7 @@ from sanctionscope.cli.common import (
     report_error,
 )
 from sanctionscope.match import batch
+from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
 from sanctionscope.match.query import QueryError, build_query
 from sanctionscope.sources.base import SourceError
@@ -33,11 +34,18 @@ ThresholdOption = Annotated[
 ]
 
 
-def open_matcher(as_of: str | None = None) -> Matcher:
+def open_cli_matcher(as_of: str | None = None) -> Matcher:
     """The matcher of the current lists (or as of a day); says so when the index has to be built."""
     engine = open_engine()
-    with errors.status("Building the name index (once per data update)…", spinner="dots"):
-        return Matcher.open(engine, as_of=parse_date_option(as_of, "--as-of"))
+    day = parse_date_option(as_of, "--as-of")
+    with errors.status("Opening the name index…", spinner="dots") as status:
+        messages = {
+            "reading records": "Resolving subjects across lists (once per data update): reading records…",
+            "indexing names": "Indexing names…",
+        }
+        return open_matcher(
+            engine, as_of=day, progress=lambda m: status.update(messages.get(m, f"Resolving subjects: {m}…"))
+        )
 
 
 @app.command()
@@ -80,7 +88,7 @@ def match(
     except QueryError as error:
         report_error(str(error))
         raise typer.Exit(2) from None
-    matcher = open_matcher(as_of)
+    matcher = open_cli_matcher(as_of)
     results = matcher.match(query, limit=limit, threshold=threshold, sources=set(source) if source else None)
     if as_json:
         print_json({"query": name, "threshold": threshold, "results": [r.to_dict() for r in results]})
@@ -137,7 +145,7 @@ def screen(
     except (SourceError, OSError) as error:
         report_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR) from None
-    matcher = open_matcher()
+    matcher = open_cli_matcher()
     as_csv = output is not None and output.suffix.lower() == ".csv"
     out = (output.open("w", encoding="utf-8", newline="") if as_csv else output.open("wb")) if output else None
     failed = sum(1 for item in items if item.error)

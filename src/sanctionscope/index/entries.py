@@ -6,7 +6,7 @@ An entry stands for one record today; once records are resolved into subjects (t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import orjson
@@ -130,19 +130,30 @@ def entry_from_records(entry_id: str, records: Sequence[Record]) -> Entry:
     return entry
 
 
-def entries_from_records(records: Iterable[Record]) -> list[Entry]:
-    """One entry per designation, in a stable order (by id).
+def entries_from_records(
+    records: Iterable[Record],
+    subject_of: Mapping[str, str] | None = None,
+    captions: Mapping[str, str] | None = None,
+) -> list[Entry]:
+    """Entries in a stable order (by id): one per subject, when records are resolved (`subject_of`);
+    else one per designation.
 
-    A designation published in several feeds of one jurisdiction under the same number (an OFAC
-    entry in the SDN list and in trade.gov's consolidated screening list) is one entry whose
-    referents name every feed; the entry id is the first referent.
+    Without subjects, a designation published in several feeds of one jurisdiction under the same
+    number (an OFAC entry in the SDN list and in trade.gov's list) is still one entry whose
+    referents name every feed, and whose id is the first of them.
     """
+    subject_of = subject_of or {}
     groups: dict[tuple[str, str], list[Record]] = {}
     for record in sorted(records, key=lambda r: r.id):
-        groups.setdefault((jurisdiction_of(record.source) or record.source, record.source_id), []).append(record)
+        subject = subject_of.get(record.id)
+        key = ("subject", subject) if subject else (jurisdiction_of(record.source), record.source_id)
+        groups.setdefault(key, []).append(record)
     entries = []
-    for group in groups.values():
+    for (kind, subject), group in groups.items():
         group.sort(key=lambda r: (FEED_PREFERENCE.get(r.source, 1), r.id))
-        entries.append(entry_from_records(group[0].id, group))
+        entry = entry_from_records(subject if kind == "subject" else group[0].id, group)
+        if kind == "subject" and captions and subject in captions:
+            entry.caption = captions[subject]
+        entries.append(entry)
     entries.sort(key=lambda e: e.id)
     return entries

@@ -35,10 +35,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def data_version(engine: sa.Engine, as_of: date | None = None) -> str:
-    """Names the data an index was built from: the current snapshots (as of a day) and the index format."""
+def data_version(engine: sa.Engine, as_of: date | None = None, subjects: str = "") -> str:
+    """Names the data an index was built from: the current snapshots (as of a day), the subjects'
+    version, and the code that analyses names."""
     ids = sorted(s.id for s in queries.current_snapshots(engine, as_of=as_of))
-    digest = hashlib.sha1(f"{code_fingerprint()}:{as_of}:{ids}".encode()).hexdigest()
+    digest = hashlib.sha1(f"{code_fingerprint()}:{as_of}:{ids}:{subjects}".encode()).hexdigest()
     return digest[:16]
 
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 
 from sanctionscope.index import persist
 from sanctionscope.index.candidates import MAX_KEY_BITS, Candidate, CandidateIndex
@@ -32,7 +30,6 @@ from sanctionscope.match.names import NameScore, compare_names, score_bound
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
 from sanctionscope.names import AnalyzedName, NamePart, analyze_name
-from sanctionscope.store import queries
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
 DEFAULT_THRESHOLD = 0.8
@@ -147,25 +144,6 @@ class Matcher:
     @classmethod
     def from_records(cls, records: Iterable[Record], version: str = "") -> Matcher:
         return cls(entries_from_records(records), version=version)
-
-    @classmethod
-    def open(cls, engine: sa.Engine, *, as_of: date | None = None, rebuild: bool = False) -> Matcher:
-        """The matcher for the lists in the database (as they stood on `as_of`), from the saved index if current.
-
-        The index of today's lists is saved next to the database; one for a past day is built in memory.
-        """
-        version = persist.data_version(engine, as_of)
-        path = persist.index_path(engine)
-        if as_of is None and not rebuild:
-            saved = cls.load_saved(path)
-            if saved is not None and saved.version == version:
-                saved.path = path
-                return saved
-        matcher = cls.from_records(queries.current_records(engine, as_of=as_of), version=version)
-        if as_of is None:
-            persist.save(path, (version, matcher.entries, matcher.index))
-            matcher.path = path
-        return matcher
 
     @classmethod
     def load_saved(cls, path: Path) -> Matcher | None:

@@ -109,6 +109,21 @@ def get_record(engine: sa.Engine, record_ref: str, *, as_of: date | None = None)
     return Record.from_dict(orjson.loads(data)) if data else None
 
 
+def presence_bounds(present: list[date], scope_dates: list[date]) -> dict[str, str | None]:
+    """First seen, absent before, last seen and removed on, from the dates of the snapshots that have
+    a record (`present`) among all snapshot dates of its list (`scope_dates`), both sorted."""
+    first_seen, last_seen = present[0], present[-1]
+    present_set = set(present)
+    earlier = [d for d in scope_dates if d < first_seen and d not in present_set]
+    later = [d for d in scope_dates if d > last_seen]
+    return {
+        "first_seen": first_seen.isoformat(),
+        "absent_before": earlier[-1].isoformat() if earlier else None,
+        "last_seen": last_seen.isoformat(),
+        "removed_on": later[0].isoformat() if later else None,
+    }
+
+
 def record_presence(engine: sa.Engine, record_ref: str) -> dict[str, Any]:
     """When a record was on its list, as the snapshots show it.
 
@@ -133,17 +148,84 @@ def record_presence(engine: sa.Engine, record_ref: str) -> dict[str, Any]:
             {row.published_on for row in _snapshot_rows(conn, [s.c.source == source, s.c.scope == scope])}
         )
     present = sorted({row.published_on for row in present_rows})
-    first_seen, last_seen = present[0], present[-1]
-    earlier = [d for d in all_dates if d < first_seen and d not in present]
-    later = [d for d in all_dates if d > last_seen]
-    return {
-        "record": record_ref,
-        "first_seen": first_seen.isoformat(),
-        "absent_before": earlier[-1].isoformat() if earlier else None,
-        "last_seen": last_seen.isoformat(),
-        "removed_on": later[0].isoformat() if later else None,
-        "present": [d.isoformat() for d in present],
-    }
+    return {"record": record_ref, **presence_bounds(present, all_dates), "present": [d.isoformat() for d in present]}
+
+
+@dataclass
+class RecordHistory:
+    """A record as last published, the dates of the snapshots that had it, and those of its list."""
+
+    record: Record
+    scope: str
+    present: list[date]
+    scope_dates: list[date]
+
+    @property
+    def presence(self) -> dict[str, str | None]:
+        return presence_bounds(self.present, self.scope_dates)
+
+    def on_list(self, day: date) -> bool | None:
+        """Whether the record was on its list on `day`: from the snapshots when one is that old, else
+        from the date the list states (None: the snapshots start later and the list states no date)."""
+        earlier = [d for d in self.scope_dates if d <= day]
+        if earlier:
+            return earlier[-1] in set(self.present)
+        if self.record.listed_on:
+            return self.record.listed_on <= day.isoformat()
+        return None
+
+
+def record_histories(engine: sa.Engine) -> list[RecordHistory]:
+    """Every record ever loaded (its newest version), with the snapshots that had it; ordered by id."""
+    v, sr, s = t.record_versions, t.snapshot_records, t.snapshots
+    scope_dates: dict[tuple[str, str], set[date]] = {}
+    present: dict[tuple[str, str], set[date]] = {}
+    scope_of: dict[tuple[str, str], str] = {}
+    newest: dict[tuple[str, str], tuple[date, int]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(sa.select(s.c.source, s.c.scope, s.c.published_on)):
+            scope_dates.setdefault((row.source, row.scope), set()).add(row.published_on)
+        rows = conn.execute(
+            sa.select(v.c.id, v.c.source, v.c.record_id, s.c.scope, s.c.published_on)
+            .join(sr, sr.c.version_id == v.c.id)
+            .join(s, s.c.id == sr.c.snapshot_id)
+        )
+        for row in rows:
+            key = (row.source, row.record_id)
+            present.setdefault(key, set()).add(row.published_on)
+            scope_of[key] = row.scope
+            if key not in newest or row.published_on >= newest[key][0]:
+                newest[key] = (row.published_on, row.id)
+        data: dict[int, str] = {}
+        version_ids = [version for _day, version in newest.values()]
+        for start in range(0, len(version_ids), 500):
+            chunk = version_ids[start : start + 500]
+            data.update(conn.execute(sa.select(v.c.id, v.c.data).where(v.c.id.in_(chunk))).tuples().all())
+    histories = []
+    for key in sorted(newest):
+        scope = scope_of[key]
+        histories.append(
+            RecordHistory(
+                Record.from_dict(orjson.loads(data[newest[key][1]])),
+                scope,
+                sorted(present[key]),
+                sorted(scope_dates[(key[0], scope)]),
+            )
+        )
+    return histories
+
+
+def records_as_of(engine: sa.Engine, day: date) -> list[Record]:
+    """The lists as they stood on `day`: each list's snapshot of that day or before; for a list whose
+    snapshots all come later, its records whose stated listing date is on or before `day`."""
+    records = list(current_records(engine, as_of=day))
+    covered = {(s.source, s.scope) for s in current_snapshots(engine, as_of=day)}
+    for history in record_histories(engine):
+        if (history.record.source, history.scope) in covered:
+            continue
+        if history.on_list(day):
+            records.append(history.record)
+    return records
 
 
 def list_changes(

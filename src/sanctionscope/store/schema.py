@@ -81,3 +81,54 @@ changes = sa.Table(
 )
 sa.Index("ix_changes_source_date", changes.c.source, changes.c.date)
 sa.Index("ix_changes_snapshot", changes.c.snapshot_id)
+
+# --- subjects: records of all sources that stand for one person or organization ------------
+
+subjects = sa.Table(
+    "subjects",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("caption", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+subject_members = sa.Table(
+    "subject_members",
+    metadata,
+    sa.Column("referent", sa.String(300), primary_key=True),  # "source:record_id"
+    sa.Column("subject_id", sa.String(32), sa.ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    # why the record joined its subject: "self", "same_designation", "cross_reference", "identifier",
+    # "name_birth_date", "name", "decision"
+    sa.Column("evidence", sa.String(32), nullable=False),
+)
+sa.Index("ix_subject_members_subject", subject_members.c.subject_id)
+
+#: ids of subjects merged into another one: old links keep working
+subject_redirects = sa.Table(
+    "subject_redirects",
+    metadata,
+    sa.Column("old_id", sa.String(32), primary_key=True),
+    sa.Column("subject_id", sa.String(32), nullable=False),
+)
+
+#: an analyst's judgement on two records: the same person, or not; wins over the machine
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("left", sa.String(300), nullable=False),
+    sa.Column("right", sa.String(300), nullable=False),
+    sa.Column("judgement", sa.String(16), nullable=False),  # "same" / "different"
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("author", sa.String(100), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: small facts about derived data, e.g. which data version the subjects were resolved from
+state = sa.Table(
+    "state",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)

@@ -1,0 +1,91 @@
+"""Evidence that two records stand for the same person or organization, as small pure functions.
+
+Kinds of evidence, strongest first: an analyst's decision; the same designation published in
+several feeds (an OFAC entry number in the SDN list and in trade.gov's list); a cross-reference
+(a list quoting another's number); an equal strong identifier (passport, tax or registration
+number, IMO number); the matching engine's name agreement together with agreeing birth dates;
+name agreement alone where birth dates are unknown and the name is unambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sanctionscope.match.features import compare_birth_dates, normalize_identifier
+from sanctionscope.model import FuzzyDate, Record
+
+#: evidence kinds in the order they are applied (earlier ones win ties)
+EVIDENCE_ORDER = ("decision", "same_designation", "cross_reference", "identifier", "name_birth_date", "name")
+
+#: identifiers shorter than this are too easily shared by chance (house numbers, short codes)
+MIN_IDENTIFIER_LENGTH = 6
+#: identifier types that name one person or organization (not e.g. a phone number or a vessel flag)
+STRONG_IDENTIFIER_TYPES = re.compile(r"passport|national|tax|inn|ogrn|registration|imo|swift|bic|lei|ssn|id", re.I)
+
+#: a person's names must agree this well, with birth dates agreeing at least on the year
+PERSON_NAME_WITH_BIRTH_DATE = 0.9
+#: ... or this well when one side states no birth date (and the name is unambiguous)
+PERSON_NAME_ALONE = 0.97
+#: organizations, vessels and others have no birth date
+OTHER_NAME_ALONE = 0.95
+#: birth dates agree when the matching engine's birth-date feature is at least this (same year)
+BIRTH_DATES_AGREE = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    left: str
+    right: str
+    evidence: str
+    score: float = 1.0
+
+
+def listing_scope(referent: str) -> str:
+    """The list a record sits in: two entries of one list are two people. EU regulations are separate lists."""
+    source, _, record_id = referent.partition(":")
+    if source == "eu_journal":
+        return f"{source}:{record_id.split('#', 1)[0]}"
+    if source in ("us_ofac_sdn", "us_trade_csl", "us_ofac_cons"):
+        return "us_ofac"  # one numbering for all of OFAC's lists (and trade.gov's copies of them)
+    return source
+
+
+def identifier_keys(record: Record) -> set[str]:
+    """Normalized strong identifiers of a record."""
+    keys = set()
+    for identifier in record.identifiers:
+        if identifier.type and not STRONG_IDENTIFIER_TYPES.search(identifier.type):
+            continue
+        value = normalize_identifier(identifier.value)
+        if len(value) >= MIN_IDENTIFIER_LENGTH and any(c.isdigit() for c in value):
+            keys.add(value)
+    return keys
+
+
+def birth_dates_conflict(left: Iterable[FuzzyDate], right: Iterable[FuzzyDate]) -> bool:
+    """True when both sides state birth dates and none of them can be the same day."""
+    feature = compare_birth_dates(left, right)
+    return feature is not None and feature.value < 0
+
+
+def birth_dates_agree(left: Iterable[FuzzyDate], right: Iterable[FuzzyDate]) -> bool | None:
+    """True/False when both sides state birth dates; None when either does not."""
+    feature = compare_birth_dates(left, right)
+    if feature is None:
+        return None
+    return feature.value >= BIRTH_DATES_AGREE
+
+
+def name_link_evidence(kind: str, name_score: float, dates_agree: bool | None, unambiguous: bool) -> str | None:
+    """Which evidence a name agreement amounts to, or None if it is not enough to join two records."""
+    if kind == "person":
+        if dates_agree is True and name_score >= PERSON_NAME_WITH_BIRTH_DATE:
+            return "name_birth_date"
+        if dates_agree is None and name_score >= PERSON_NAME_ALONE and unambiguous:
+            return "name"
+        return None
+    if name_score >= OTHER_NAME_ALONE and unambiguous and dates_agree is not False:
+        return "name"
+    return None
