@@ -235,12 +235,16 @@ def list_changes(
     since: date | None = None,
     until: date | None = None,
     limit: int | None = None,
+    records: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Changes in date order, as JSON-able dicts."""
+    """Changes in date order, as JSON-able dicts; `records` limits them to these "source:id" records."""
     c = t.changes
     query = sa.select(c.c.source, c.c.scope, c.c.date, c.c.change, c.c.record_id, c.c.caption, c.c.fields)
     if source:
         query = query.where(c.c.source == source)
+    if records is not None:
+        pairs = [ref.partition(":") for ref in records]
+        query = query.where(sa.or_(*(sa.and_(c.c.source == s, c.c.record_id == r) for s, _, r in pairs)))
     if since:
         query = query.where(c.c.date >= since)
     if until:

@@ -132,3 +132,25 @@ state = sa.Table(
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# --- proposals: lists of proposed targets (campaigners' lists), resolved against subjects ---------
+
+proposals = sa.Table(
+    "proposals",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("source_file", sa.Text, nullable=True),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+proposal_targets = sa.Table(
+    "proposal_targets",
+    metadata,
+    sa.Column("proposal", sa.String(200), sa.ForeignKey("proposals.name", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("birth_date", sa.String(32), nullable=True),
+    sa.Column("role", sa.Text, nullable=True),
+    sa.Column("wikidata", sa.String(32), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+)
