@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -20,6 +16,7 @@ from typer.testing import CliRunner
 
 from sanctionscope import __version__
 from sanctionscope.cli import app
+from support import Server
 from sanctionscope.sources.fetch import (
     MAX_RETRY_WAIT,
     FetchError,
@@ -35,100 +32,7 @@ from sanctionscope.sources.fetch import (
 
 UN_FILE = "un/un-sc-consolidated-xml/2026-02-27/UN_consolidated.xml"
 UN_PATH = f"/lists/{UN_FILE}"
-LAST_MODIFIED = datetime(2026, 2, 27, tzinfo=UTC)
 FAST = 0.001  # backoff for tests: retries without real waiting
-
-
-class Server:
-    """A loopback HTTP server over the shared lists folder.
-
-    `plan[path]` lists one behaviour per request to that path (the last one repeats); `hits`
-    counts requests per path and `seen` keeps each request's headers.
-    """
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.plan: dict[str, list[str]] = {}
-        self.hits: dict[str, int] = {}
-        self.seen: list[dict[str, str]] = []
-        self.release = threading.Event()  # lets hanging handlers go at teardown
-        self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                path = self.path.split("?")[0]
-                with server.lock:
-                    count = server.hits.get(path, 0)
-                    server.hits[path] = count + 1
-                    server.seen.append(dict(self.headers))
-                steps = server.plan.get(path, ["ok"])
-                server.behave(self, steps[min(count, len(steps) - 1)], path)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def body(self, path: str) -> bytes:
-        return (self.root / path.removeprefix("/lists/")).read_bytes()
-
-    def behave(self, handler: BaseHTTPRequestHandler, step: str, path: str) -> None:
-        kind, _, arg = step.partition(":")
-        if kind == "hang":
-            self.release.wait(5)  # never answers (bounded so a broken test cannot hang the run)
-            return
-        if kind in {"404", "429", "503"}:
-            handler.send_response(int(kind))
-            if arg:
-                handler.send_header("Retry-After", arg)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-            return
-        body = self.body(path)
-        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-        if kind == "ok" and self.fresh(handler, etag):
-            handler.send_response(304)
-            handler.send_header("ETag", etag)
-            handler.end_headers()
-            return
-        if kind == "gzip":
-            body = gzip.compress(body)
-        handler.send_response(200)
-        if kind != "nolength":
-            handler.send_header("Content-Length", str(len(body)))
-        handler.send_header("ETag", etag)
-        handler.send_header("Last-Modified", format_datetime(LAST_MODIFIED, usegmt=True))
-        if kind == "gzip":
-            handler.send_header("Content-Encoding", "gzip")
-        if kind == "disposition":
-            handler.send_header("Content-Disposition", arg)
-        handler.end_headers()
-        handler.wfile.write(body[: len(body) // 2] if kind == "half" else body)
-        handler.close_connection = True
-
-    @staticmethod
-    def fresh(handler: BaseHTTPRequestHandler, etag: str) -> bool:
-        """Whether the client's validators show it has the current file (RFC 9110 §13.1)."""
-        if (given := handler.headers.get("If-None-Match")) is not None:
-            return given == etag
-        if (since := handler.headers.get("If-Modified-Since")) is not None:
-            return parsedate_to_datetime(since) >= LAST_MODIFIED
-        return False
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *args: object) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
