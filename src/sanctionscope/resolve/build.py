@@ -139,19 +139,21 @@ def assign_ids(groups: Sequence[Sequence[str]], previous: dict[str, str]) -> tup
     order = sorted(range(len(groups)), key=lambda i: (-len(groups[i]), min(groups[i])))
     ids: list[str] = [""] * len(groups)
     used: set[str] = set()
+    previous_ids = set(previous.values())
     for i in order:
         votes = Counter(previous[m] for m in groups[i] if m in previous)
         for candidate, _n in sorted(votes.items(), key=lambda item: (-item[1], item[0])):
             if candidate not in used:
                 ids[i] = candidate
+                used.add(candidate)
                 break
     for i in order:
         if not ids[i]:
             candidate = new_subject_id(groups[i])
-            while candidate in used or candidate in previous.values():
+            while candidate in used or candidate in previous_ids:
                 candidate = "ss-" + hashlib.sha1(candidate.encode()).hexdigest()[:10]
             ids[i] = candidate
-        used.add(ids[i])
+            used.add(candidate)
     redirects: dict[str, str] = {}
     holders: dict[str, Counter[str]] = {}
     for i, members in enumerate(groups):
@@ -176,8 +178,8 @@ def _save(engine: sa.Engine, groups: list[Group], histories: dict[str, RecordHis
     s, m, r = t.subjects, t.subject_members, t.subject_redirects
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        previous = dict(conn.execute(sa.select(m.c.referent, m.c.subject_id)).tuples().all())
-        created = dict(conn.execute(sa.select(s.c.id, s.c.created_at)).tuples().all())
+        previous = dict(conn.execute(sa.select(m.c.referent, m.c.subject_id)).all())
+        created = dict(conn.execute(sa.select(s.c.id, s.c.created_at)).all())
         ids, redirects = assign_ids([g.members for g in groups], previous)
         conn.execute(m.delete())
         conn.execute(s.delete())
@@ -195,7 +197,7 @@ def _save(engine: sa.Engine, groups: list[Group], histories: dict[str, RecordHis
         for start in range(0, len(member_rows), 2000):
             conn.execute(m.insert(), member_rows[start : start + 2000])
         # redirects: new ones, and old ones whose target was itself merged away now point further
-        existing = dict(conn.execute(sa.select(r.c.old_id, r.c.subject_id)).tuples().all())
+        existing = dict(conn.execute(sa.select(r.c.old_id, r.c.subject_id)).all())
         existing.update(redirects)
         live = set(ids)
         for old, target in list(existing.items()):

@@ -106,7 +106,7 @@ class SubjectBook:
         with engine.connect() as conn:
             rows = conn.execute(sa.select(t.subjects.c.id, t.subjects.c.caption, t.subjects.c.kind)).all()
             members = conn.execute(sa.select(t.subject_members.c.referent, t.subject_members.c.subject_id)).all()
-            self.redirects = dict(conn.execute(sa.select(t.subject_redirects)).tuples().all())
+            self.redirects = dict(conn.execute(sa.select(t.subject_redirects)).all())
         self.subjects = {row.id: Subject(row.id, row.caption, row.kind) for row in rows}
         self.subject_of: dict[str, str] = {}
         for referent, subject_id in sorted(members):

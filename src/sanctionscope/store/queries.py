@@ -200,7 +200,7 @@ def record_histories(engine: sa.Engine) -> list[RecordHistory]:
         version_ids = [version for _day, version in newest.values()]
         for start in range(0, len(version_ids), 500):
             chunk = version_ids[start : start + 500]
-            data.update(conn.execute(sa.select(v.c.id, v.c.data).where(v.c.id.in_(chunk))).tuples().all())
+            data.update(conn.execute(sa.select(v.c.id, v.c.data).where(v.c.id.in_(chunk))).all())
     histories = []
     for key in sorted(newest):
         scope = scope_of[key]
