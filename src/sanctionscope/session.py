@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctionscope.match.database import open_matcher
-from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
+from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import Query, build_query, query_from_entity
 from sanctionscope.store import db
 from sanctionscope.store.load import LoadReport, load_paths
@@ -57,6 +57,7 @@ class Sanctionscope:
         threshold: float = DEFAULT_THRESHOLD,
         sources: Iterable[str] | None = None,
         as_of: date | None = None,
+        cutoff: float = DEFAULT_CUTOFF,
     ) -> list[Result]:
         """Ranked results for one person or organization; `result.match` is score >= threshold."""
         query = name if isinstance(name, Query) else build_query(
@@ -67,7 +68,7 @@ class Sanctionscope:
             identifiers=_listed(identifier),
         )  # fmt: skip
         return self.matcher(as_of).match(
-            query, limit=limit, threshold=threshold, sources=set(sources) if sources else None
+            query, limit=limit, threshold=threshold, sources=set(sources) if sources else None, cutoff=cutoff
         )
 
     def screen(

@@ -28,7 +28,7 @@ def open_matcher(
     the database and reused while current; one for a past day is built in memory.
     """
     ensure_resolved(engine, progress=progress)
-    version = persist.data_version(engine, as_of, resolved_version(engine) or "")
+    version = current_version(engine, as_of)
     path = persist.index_path(engine)
     if as_of is None and not rebuild:
         saved = Matcher.load_saved(path)
@@ -44,3 +44,8 @@ def open_matcher(
         persist.save(path, (version, matcher.entries, matcher.index))
         matcher.path = path
     return matcher
+
+
+def current_version(engine: sa.Engine, as_of: date | None = None) -> str:
+    """The version an index of this database (as of a day) must have to be current."""
+    return persist.data_version(engine, as_of, resolved_version(engine) or "")

@@ -10,8 +10,6 @@ from sanctionscope.store import schema as t
 def membership(engine: sa.Engine) -> tuple[dict[str, str], dict[str, str]]:
     """Which subject each record belongs to, and each subject's caption (cheap: two queries)."""
     with engine.connect() as conn:
-        subject_of = dict(
-            conn.execute(sa.select(t.subject_members.c.referent, t.subject_members.c.subject_id)).all()
-        )
+        subject_of = dict(conn.execute(sa.select(t.subject_members.c.referent, t.subject_members.c.subject_id)).all())
         captions = dict(conn.execute(sa.select(t.subjects.c.id, t.subjects.c.caption)).all())
     return subject_of, captions
