@@ -30,7 +30,7 @@ from sanctionscope.store import queries
 from sanctionscope.store import schema as t
 from sanctionscope.track import proposals as proposal_store
 from sanctionscope.track.coverage import coverage as build_coverage
-from sanctionscope.track.coverage import to_csv, to_markdown
+from sanctionscope.track.coverage import marked_date, to_csv, to_markdown
 
 proposals_app = typer.Typer(help="Proposal lists: targets proposed for sanctions (import, list).", no_args_is_help=True)
 app.add_typer(proposals_app, name="proposals")
@@ -272,8 +272,7 @@ def _print_matrix(report) -> None:  # type: ignore[no-untyped-def]
             if d is None:
                 cells.append("[red]—[/red]")
             else:
-                prefix = "≤ " if d.listed_on_basis == "first_seen" else ""
-                cells.append(f"[green]{prefix}{d.listed_on}[/green]")
+                cells.append(f"[green]{marked_date(d)}[/green]")
         table.add_row(label, *cells)
     totals = report.totals
     table.add_row(

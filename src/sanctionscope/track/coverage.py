@@ -158,8 +158,14 @@ def to_markdown(report: CoverageReport) -> str:
     header = ["target", *report.jurisdictions]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for t in report.targets:
-        cells = [(d.listed_on or "listed") if (d := t.designations.get(j)) else "—" for j in report.jurisdictions]
+        cells = [marked_date(d) if (d := t.designations.get(j)) else "—" for j in report.jurisdictions]
         label = t.target.name + (f" ({t.subject.caption})" if t.subject else " (no subject)")
         lines.append("| " + " | ".join([label, *cells]) + " |")
     lines.append("| **total** | " + " | ".join(str(report.totals[j]) for j in report.jurisdictions) + " |")
     return "\n".join(lines) + "\n"
+
+
+def marked_date(designation: Designation) -> str:
+    """A listing date for people: "≤ date" when only a snapshot bounds it."""
+    day = designation.listed_on or "listed"
+    return f"≤ {day}" if designation.listed_on_basis == "first_seen" else day
