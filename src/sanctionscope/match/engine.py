@@ -26,10 +26,10 @@ from sanctionscope.match.features import (
     compare_identifiers,
     kinds_compatible,
 )
-from sanctionscope.match.names import NameScore, compare_names, score_bound
+from sanctionscope.match.names import NameScore, compare_names, pair_bound, score_bound
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
-from sanctionscope.names import AnalyzedName, NamePart, analyze_name
+from sanctionscope.names import AnalyzedName, analyze_name
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
 DEFAULT_THRESHOLD = 0.8
@@ -87,25 +87,39 @@ def analyze_query_names(query: Query) -> list[AnalyzedName]:
     return [analyze_name(name, kind) for name in query.names if name and name.strip()]
 
 
+@dataclass
+class PreparedQuery:
+    """A query analysed once, with what the index found for its keys."""
+
+    query: Query
+    names: list[AnalyzedName]
+    #: per query key: the vocabulary keys that stand in for it (itself, close misspellings)
+    stand_ins: dict[str, frozenset[str]]
+    #: every stand-in key of every query key
+    reachable: frozenset[str]
+
+
 def score_entry(
-    query: Query,
-    names: Sequence[AnalyzedName],
+    prepared: PreparedQuery,
     entry: Entry,
     threshold: float,
-    keys: set[str] | None = None,
-    memo: dict[tuple[int, tuple[NamePart, ...]], NameScore] | None = None,
+    floor: float = 0.0,
+    memo: dict[tuple[int, str], NameScore] | None = None,
 ) -> Result:
     """Best name alignment over all name pairs, then the other evidence.
 
-    With `keys` (the query's keys and their stand-ins) a candidate name sharing none of them is
-    skipped. `memo` remembers name comparisons within one query: lists repeat each other's names.
+    Name pairs that cannot reach `floor` (by `pair_bound`) are not aligned at all. `memo`
+    remembers alignments within one query: lists repeat each other's names.
     """
+    query = prepared.query
     best = NameScore(0.0, (), "", "")
     for c in entry.names:
-        if keys is not None and keys.isdisjoint(c.keys):
+        if prepared.reachable.isdisjoint(c.keys):
             continue
-        for position, q in enumerate(names):
-            memo_key = (position, c.parts)
+        for position, q in enumerate(prepared.names):
+            if pair_bound(q, c, prepared.stand_ins, prepared.reachable) < max(floor, best.score):
+                continue
+            memo_key = (position, c.original)
             scored = memo.get(memo_key) if memo is not None else None
             if scored is None:
                 scored = compare_names(q, c)
@@ -182,7 +196,9 @@ class Matcher:
         """
         names = analyze_query_names(query)
         expanded = self.index.expand(key for name in names for key in name.keys)
-        keys = {self.index.vocabulary[k] for similar in expanded.values() for k, _s in similar}
+        vocabulary = self.index.vocabulary
+        stand_ins = {key: frozenset(vocabulary[k] for k, _s in similar) for key, similar in expanded.items()}
+        prepared = PreparedQuery(query, names, stand_ins, frozenset().union(*stand_ins.values()))
         bits = {key: 1 << bit for bit, key in enumerate(expanded) if bit < MAX_KEY_BITS}
         boost = _largest_feature_boost(query)
         bounds: dict[int, float] = {}
@@ -196,7 +212,7 @@ class Matcher:
             ranked.append((bound + boost, candidate.weight, candidate.position))
         ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
         results: list[Result] = []
-        memo: dict[tuple[int, tuple[NamePart, ...]], NameScore] = {}
+        memo: dict[tuple[int, str], NameScore] = {}
         best_scores: list[float] = []  # a min-heap of the top `limit` scores so far
         for bound, _weight, position in ranked:
             if bound < cutoff or (len(best_scores) >= limit and bound < best_scores[0]):
@@ -206,7 +222,8 @@ class Matcher:
                 continue
             if not kinds_compatible(query.kind, entry.kind):
                 continue
-            result = score_entry(query, names, entry, threshold, keys, memo)
+            floor = max(cutoff, best_scores[0] if len(best_scores) >= limit else 0.0) - boost
+            result = score_entry(prepared, entry, threshold, floor, memo)
             results.append(result)
             if len(best_scores) < limit:
                 heapq.heappush(best_scores, result.score)

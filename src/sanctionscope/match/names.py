@@ -8,7 +8,7 @@ is the weighted share of the two names that the pairs cover.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -145,3 +145,29 @@ def score_bound(query: AnalyzedName, present: Callable[[str], bool]) -> float:
         else:
             missing += TAG_WEIGHTS.get(part.tag, 0.8)
     return paired / (paired + missing) if paired else 0.0
+
+
+def pair_bound(
+    query: AnalyzedName, candidate: AnalyzedName, stand_ins: Mapping[str, frozenset[str]], reachable: frozenset[str]
+) -> float:
+    """The most `compare_names(query, candidate)` can give, from set lookups only.
+
+    A query part can pair only if one of its stand-in keys (itself, or a close misspelling
+    found by the index) is among the candidate's keys; a candidate part whose key stands in
+    for no query part cannot pair and counts against the match as in `compare_names`.
+    """
+    paired = missing = 0.0
+    for part in query.parts:
+        if part.tag == LEGAL_FORM:
+            continue
+        keys = stand_ins.get(part.key)
+        if keys is None or not keys.isdisjoint(candidate.keys):
+            paired += 2.0  # initials, particles: assumed to pair
+        else:
+            missing += TAG_WEIGHTS.get(part.tag, 0.8)
+    if not paired:
+        return 0.0
+    for part in candidate.parts:
+        if part.tag not in (LEGAL_FORM, INITIAL, PARTICLE) and part.key and part.key not in reachable:
+            missing += CANDIDATE_ONLY_SHARE * TAG_WEIGHTS.get(part.tag, 0.8)
+    return paired / (paired + missing)
