@@ -154,3 +154,29 @@ proposal_targets = sa.Table(
     sa.Column("wikidata", sa.String(32), nullable=True),
     sa.Column("note", sa.Text, nullable=True),
 )
+
+# --- the HTTP API: keys and the audit trail of screenings ------------------------------------
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),  # sha256 of the key: never the key
+    sa.Column("scopes", sa.String(100), nullable=False),  # comma-separated: read, screen, admin
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("key_name", sa.String(100), nullable=True),  # None in --no-auth mode
+    sa.Column("endpoint", sa.String(100), nullable=False),
+    sa.Column("data_version", sa.String(64), nullable=False),
+    sa.Column("query", sa.Text, nullable=False),  # JSON
+    sa.Column("results", sa.Text, nullable=False),  # JSON: what was returned, with scores
+)
+sa.Index("ix_audit_log_at", audit_log.c.at)

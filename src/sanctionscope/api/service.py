@@ -1,0 +1,116 @@
+"""What the HTTP server keeps in memory: the matcher and subjects of the current data, reloaded when it changes.
+
+Several server processes can share one PostgreSQL database: each notices a new data version
+(after a load or an update by any of them) within `RECHECK_SECONDS` and reloads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from sanctionscope.api.entities import subject_entity
+from sanctionscope.match.database import current_version, open_matcher
+from sanctionscope.match.engine import Matcher
+from sanctionscope.resolve.subjects import Subject, SubjectBook
+from sanctionscope.sources.registry import SOURCES, jurisdiction_of
+
+#: how often (seconds) a server checks whether the data changed
+RECHECK_SECONDS = 5.0
+
+
+class Service:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self.version = ""
+        self._matcher: Matcher | None = None
+        self._book: SubjectBook | None = None
+        self._entities: dict[str, dict[str, Any]] = {}
+        self._sources: set[str] = set()
+
+    def _refresh(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if self._matcher is not None and now - self._checked < RECHECK_SECONDS:
+                return
+            matcher = open_matcher(self.engine) if self._matcher is None else None
+            version = current_version(self.engine)
+            if matcher is None and version != self.version:
+                matcher = open_matcher(self.engine)
+            if matcher is not None:
+                self._matcher, self._book, self._entities = matcher, SubjectBook(self.engine), {}
+                self._sources = {h.record.source for s in self._book.subjects.values() for h in s.histories}
+                self.version = matcher.version
+            self._checked = now
+
+    @property
+    def ready(self) -> bool:
+        return self._matcher is not None
+
+    def matcher(self) -> Matcher:
+        self._refresh()
+        assert self._matcher is not None
+        return self._matcher
+
+    def book(self) -> SubjectBook:
+        self._refresh()
+        assert self._book is not None
+        return self._book
+
+    def sources(self) -> set[str]:
+        """The sources with records in the database."""
+        self._refresh()
+        return self._sources
+
+    def entity(self, subject: Subject) -> dict[str, Any]:
+        """The subject as an entity (cached until the data changes)."""
+        found = self._entities.get(subject.id)
+        if found is None:
+            found = self._entities[subject.id] = subject_entity(subject)
+        return found
+
+    def invalidate(self) -> None:
+        """Check for new data on the next request (after an update or a decision made here)."""
+        self._checked = 0.0
+
+
+def dataset_sources(name: str, loaded: set[str]) -> set[str] | None:
+    """The sources a dataset name stands for; None if it names nothing.
+
+    `default` and `sanctions`: everything; a jurisdiction code (`us`, `eu`, …): its sources; a
+    source name (`us_ofac_sdn`): that source.
+    """
+    if name in ("default", "sanctions"):
+        return set(loaded)
+    if name in SOURCES or name in loaded:
+        return {name}
+    by_jurisdiction = {source for source in loaded if jurisdiction_of(source) == name}
+    return by_jurisdiction or (set() if name in {info.jurisdiction for info in SOURCES.values()} else None)
+
+
+def catalog(book: SubjectBook, version: str) -> dict[str, Any]:
+    """Datasets: one per loaded source, one per jurisdiction, and the `default`/`sanctions` collections."""
+    counts: dict[str, int] = {}
+    for subject in book.subjects.values():
+        for source in {h.record.source for h in subject.histories}:
+            counts[source] = counts.get(source, 0) + 1
+    datasets = []
+    for source in sorted(counts):
+        info = SOURCES.get(source)
+        datasets.append({"name": source, "title": info.title if info else source,
+                         "type": "source", "jurisdiction": jurisdiction_of(source), "entity_count": counts[source]})  # fmt: skip
+    jurisdictions = sorted({jurisdiction_of(s) for s in counts})
+    for code in jurisdictions:
+        children = sorted(s for s in counts if jurisdiction_of(s) == code)
+        datasets.append({"name": code, "title": f"Sanctions of {code.upper()}", "type": "collection",
+                         "children": children})  # fmt: skip
+    for name, title in (("default", "Everything loaded"), ("sanctions", "All sanctions lists")):
+        datasets.append({"name": name, "title": title, "type": "collection", "children": sorted(counts),
+                         "entity_count": len(book.subjects)})  # fmt: skip
+    return {"datasets": datasets, "current": [d["name"] for d in datasets], "outdated": [], "index_stale": False,
+            "version": version}  # fmt: skip
