@@ -21,6 +21,7 @@ from sanctionscope import __version__
 from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
+from sanctionscope.api.own import own_routes
 from sanctionscope.api.service import Service, catalog, dataset_sources
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Result
 from sanctionscope.match.query import QueryError, query_from_entity
@@ -236,6 +237,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
             return RedirectResponse(f"/entities/{target.id}", status_code=308)
         raise HTTPException(404, f"no entity {entity_id!r}")
 
+    app.include_router(own_routes(service, authenticator.require))
     return app
 
 
