@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sanctionscope.api.entities import subject_entity
 from sanctionscope.match.database import current_version, open_matcher
 from sanctionscope.match.engine import Matcher
+from sanctionscope.resolve.build import data_version as subjects_version
+from sanctionscope.resolve.build import resolved_version
 from sanctionscope.resolve.subjects import Subject, SubjectBook
 from sanctionscope.sources.registry import SOURCES, jurisdiction_of
 
@@ -38,15 +40,21 @@ class Service:
             now = time.monotonic()
             if self._matcher is not None and now - self._checked < RECHECK_SECONDS:
                 return
-            matcher = open_matcher(self.engine) if self._matcher is None else None
-            version = current_version(self.engine)
-            if matcher is None and version != self.version:
+            matcher = None
+            if self._matcher is None or self._data_changed():
                 matcher = open_matcher(self.engine)
             if matcher is not None:
                 self._matcher, self._book, self._entities = matcher, SubjectBook(self.engine), {}
                 self._sources = {h.record.source for s in self._book.subjects.values() for h in s.histories}
                 self.version = matcher.version
             self._checked = now
+
+    def _data_changed(self) -> bool:
+        """New snapshots or decisions (subjects to resolve again), or an index newer than ours."""
+        return (
+            resolved_version(self.engine) != subjects_version(self.engine)
+            or current_version(self.engine) != self.version
+        )
 
     @property
     def ready(self) -> bool:
