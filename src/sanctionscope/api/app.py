@@ -9,12 +9,14 @@ OpenAPI documentation is served at /openapi.json and /docs.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import orjson
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from sanctionscope import __version__
@@ -22,6 +24,7 @@ from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.own import own_routes
+from sanctionscope.api.web import web_routes
 from sanctionscope.api.service import Service, catalog, dataset_sources
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Result
 from sanctionscope.match.query import QueryError, query_from_entity
@@ -238,6 +241,8 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         raise HTTPException(404, f"no entity {entity_id!r}")
 
     app.include_router(own_routes(service, authenticator.require))
+    app.include_router(web_routes(service, authenticator))
+    app.mount("/static", StaticFiles(directory=str(FilePath(__file__).parent / "static")), name="static")
     return app
 
 

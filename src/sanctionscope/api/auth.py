@@ -9,6 +9,8 @@ from fastapi import HTTPException, Request
 
 from sanctionscope.api.keys import ApiKey, find_key
 
+#: the cookie the web UI keeps a key in (set by /login)
+COOKIE = "sanctionscope_key"
 #: how long a verified key is trusted without asking the database again (a revocation takes effect after this)
 KEY_CACHE_SECONDS = 10.0
 
@@ -20,11 +22,14 @@ class Authenticator:
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
 
     def key_for(self, request: Request) -> ApiKey | None:
+        """The key of a request: the Authorization header, else the web UI's cookie."""
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() not in ("apikey", "bearer") or not value.strip():
-            return None
-        value = value.strip()
+            value = request.cookies.get(COOKIE, "")
+        return self.check_key(value.strip()) if value.strip() else None
+
+    def check_key(self, value: str) -> ApiKey | None:
         now = time.monotonic()
         cached = self._cache.get(value)
         if cached and now - cached[0] < KEY_CACHE_SECONDS:
