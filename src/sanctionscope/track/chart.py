@@ -41,7 +41,7 @@ def render_chart(report: CoverageReport, path: Path) -> None:
     axes.grid(axis="y", color="#eeeeee")
     axes.spines[["top", "right"]].set_visible(False)
     if any(series.values()):
-        axes.legend(loc="upper left", frameon=False)
+        axes.legend(loc="lower right", frameon=False)
     figure.tight_layout()
     figure.savefig(path, format=path.suffix.lstrip(".").lower() or "png")
     plt.close(figure)
