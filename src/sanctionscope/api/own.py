@@ -88,7 +88,10 @@ def own_routes(service: Service, require) -> APIRouter:  # type: ignore[no-untyp
     @router.post("/proposals", tags=["proposals"], status_code=201)
     def create_proposal(body: ProposalIn, _key: ApiKey | None = admin) -> dict[str, Any]:
         """Store (or replace) a proposal list of targets."""
-        targets = [proposal_store.Target(**target.model_dump()) for target in body.targets]
+        try:
+            targets = [proposal_store.make_target(**target.model_dump()) for target in body.targets]
+        except proposal_store.ProposalError as error:
+            raise HTTPException(422, str(error)) from None
         proposal_store.save_proposal(engine, body.name, targets, source_file="api")
         return {"proposal": body.name, "targets": len(targets)}
 

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
-from sanctionscope.match.query import build_query
+from sanctionscope.match.query import QueryError, build_query
 from sanctionscope.resolve.subjects import Designation, Subject, SubjectBook
 from sanctionscope.sources.registry import jurisdiction_of
 from sanctionscope.track.proposals import Target
@@ -99,7 +99,12 @@ def ordered_jurisdictions(present: set[str]) -> list[str]:
 
 def resolve_target(target: Target, matcher: Matcher, book: SubjectBook, threshold: float) -> tuple:
     """The subject a target stands for (or None), its score, why a human should look, and the candidates."""
-    query = build_query([target.name], schema="Person", birth_dates=[target.birth_date] if target.birth_date else ())
+    try:
+        query = build_query(
+            [target.name], schema="Person", birth_dates=[target.birth_date] if target.birth_date else ()
+        )
+    except QueryError as error:  # stored before targets were checked: say so rather than fail the report
+        return None, None, f"cannot resolve: {error}", []
     results = matcher.match(query, limit=3, threshold=threshold)
     candidates = [{"subject_id": r.entry.id, "caption": r.entry.caption, "score": round(r.score, 4)} for r in results]
     if not results or not results[0].match:

@@ -50,20 +50,35 @@ def _field(row: dict[str, Any], field: str) -> str | None:
     return None
 
 
-def _target(row: dict[str, Any], label: str, line: int) -> Target:
-    name = _field(row, "name")
-    if not name:
-        raise SourceError(label, "a target without a name", line=line)
-    birth_date = _field(row, "birth_date")
+class ProposalError(ValueError):
+    """A target that cannot be used; the message names the field."""
+
+
+def make_target(
+    name: str | None,
+    birth_date: str | None = None,
+    role: str | None = None,
+    wikidata: str | None = None,
+    note: str | None = None,
+) -> Target:
+    """A checked target: a name, a readable birth date, a Wikidata id like Q123."""
+    if not name or not name.strip():
+        raise ProposalError("a target without a name")
     if birth_date:
         try:
             parse_birth_dates([birth_date])
         except QueryError as error:
-            raise SourceError(label, str(error), line=line) from None
-    wikidata = _field(row, "wikidata")
+            raise ProposalError(str(error)) from None
     if wikidata and not (wikidata.upper().startswith("Q") and wikidata[1:].isdigit()):
-        raise SourceError(label, f"wikidata: {wikidata!r} is not a Wikidata id like Q123", line=line)
-    return Target(name, birth_date, _field(row, "role"), wikidata.upper() if wikidata else None, _field(row, "note"))
+        raise ProposalError(f"wikidata: {wikidata!r} is not a Wikidata id like Q123")
+    return Target(name.strip(), birth_date or None, role, wikidata.upper() if wikidata else None, note)
+
+
+def _target(row: dict[str, Any], label: str, line: int) -> Target:
+    try:
+        return make_target(*(_field(row, f) for f in ("name", "birth_date", "role", "wikidata", "note")))
+    except ProposalError as error:
+        raise SourceError(label, str(error), line=line) from None
 
 
 def read_targets(path: Path) -> list[Target]:
