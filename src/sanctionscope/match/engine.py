@@ -97,6 +97,8 @@ class PreparedQuery:
     stand_ins: dict[str, frozenset[str]]
     #: every stand-in key of every query key
     reachable: frozenset[str]
+    #: query keys that no list contains (not even a close misspelling of them)
+    unlisted: frozenset[str] = frozenset()
 
 
 def score_entry(
@@ -117,12 +119,12 @@ def score_entry(
         if prepared.reachable.isdisjoint(c.keys):
             continue
         for position, q in enumerate(prepared.names):
-            if pair_bound(q, c, prepared.stand_ins, prepared.reachable) < max(floor, best.score):
+            if pair_bound(q, c, prepared.stand_ins, prepared.reachable, prepared.unlisted) < max(floor, best.score):
                 continue
             memo_key = (position, c.original)
             scored = memo.get(memo_key) if memo is not None else None
             if scored is None:
-                scored = compare_names(q, c)
+                scored = compare_names(q, c, prepared.unlisted)
                 if memo is not None:
                     memo[memo_key] = scored
             if scored.score > best.score:
@@ -198,7 +200,8 @@ class Matcher:
         expanded = self.index.expand(key for name in names for key in name.keys)
         vocabulary = self.index.vocabulary
         stand_ins = {key: frozenset(vocabulary[k] for k, _s in similar) for key, similar in expanded.items()}
-        prepared = PreparedQuery(query, names, stand_ins, frozenset().union(*stand_ins.values()))
+        unlisted = frozenset(key for key, similar in expanded.items() if not similar)
+        prepared = PreparedQuery(query, names, stand_ins, frozenset().union(*stand_ins.values()), unlisted)
         bits = {key: 1 << bit for bit, key in enumerate(expanded) if bit < MAX_KEY_BITS}
         boost = _largest_feature_boost(query)
         bounds: dict[int, float] = {}

@@ -27,10 +27,10 @@ TAG_WEIGHTS = {
     "legal_form": 0.0,
 }
 
-#: a pair of parts below this similarity is no pair at all
-MIN_PART_SIMILARITY = 0.75
 #: how much of its weight a candidate part that the query lacks counts against the match
 CANDIDATE_ONLY_SHARE = 0.75
+#: an unpaired query part that appears on no list at all counts this many times its weight
+UNLISTED_PART_FACTOR = 1.5
 #: a patronymic may stand for a family or given name only when nearly equal ("Usmanovich" is not "Usmanov")
 CROSS_TAG_SIMILARITY = 0.9
 
@@ -63,19 +63,30 @@ def part_similarity(a: NamePart, b: NamePart) -> float:
             return 0.0
         initial, other = (a, b) if a.tag == INITIAL else (b, a)
         return 0.9 if _initial_agrees(initial, other) else 0.0
-    return key_similarity(a.key, b.key)
+    # Keys fold romanizations together, which can also fold a typo further away ("dents" → "denZ"
+    # is two edits from "denis"): the spelling as written gets its own chance.
+    return max(key_similarity(a.key, b.key), key_similarity(a.text, b.text))
+
+
+#: (edits, shortest length that may have them, similarity): a typo budget by length
+EDIT_BUDGET = ((1, 5, 0.85), (2, 8, 0.7), (3, 12, 0.55))
 
 
 @lru_cache(maxsize=1_000_000)
 def key_similarity(a: str, b: str) -> float:
-    """Edit similarity (a transposition is one edit), squared so that two edits weigh much more than one.
+    """Similarity of two spellings from their edit distance (a transposition is one edit) and length.
 
-    Below MIN_PART_SIMILARITY, or for short keys one edit apart, parts do not pair at all.
+    One edit costs 15 % in a part of five letters or more; two edits, 30 % from eight letters;
+    three, 45 % from twelve. Anything else is no pair at all ("Ivan" and "Ivas" are not one name).
     """
-    similarity = OSA.normalized_similarity(a, b)
-    if similarity < MIN_PART_SIMILARITY or (min(len(a), len(b)) <= 4 and similarity < 0.8):
-        return 0.0
-    return similarity * similarity
+    if a == b:
+        return 1.0
+    length = max(len(a), len(b))  # "Iqbl" for "Iqbal": the name's own length counts
+    distance = OSA.distance(a, b, score_cutoff=3)
+    for edits, shortest, similarity in EDIT_BUDGET:
+        if distance <= edits:
+            return similarity if length >= shortest else 0.0
+    return 0.0
 
 
 def _weight(part: NamePart, other: NamePart | None = None) -> float:
@@ -85,8 +96,35 @@ def _weight(part: NamePart, other: NamePart | None = None) -> float:
     return TAG_WEIGHTS.get(tag, 0.8)
 
 
-def compare_names(query: AnalyzedName, candidate: AnalyzedName) -> NameScore:
-    """Align the parts of two names and score the alignment in [0, 1]."""
+def _joined(singles: list[NamePart], doubles: list[NamePart], used_singles: set[int], used_doubles: set[int]):
+    """(single, (first, second)) for unpaired parts on one side equal to two adjacent unpaired parts
+    on the other written together."""
+    used_singles, used_doubles = set(used_singles), set(used_doubles)
+    for i, part in enumerate(singles):
+        if i in used_singles or len(part.key) < 4:
+            continue
+        for j in range(len(doubles) - 1):
+            if j in used_doubles or j + 1 in used_doubles:
+                continue
+            first, second = doubles[j], doubles[j + 1]
+            if first.key + second.key == part.key or first.text + second.text == part.text:
+                used_singles.add(i)
+                used_doubles.update((j, j + 1))
+                yield i, (j, j + 1)
+                break
+
+
+def _unpaired_weight(part: NamePart, unlisted: frozenset[str]) -> float:
+    weight = TAG_WEIGHTS.get(part.tag, 0.8)
+    return weight * UNLISTED_PART_FACTOR if part.key in unlisted else weight
+
+
+def compare_names(query: AnalyzedName, candidate: AnalyzedName, unlisted: frozenset[str] = frozenset()) -> NameScore:
+    """Align the parts of two names and score the alignment in [0, 1].
+
+    `unlisted`: keys of query parts that no list contains at all; left unpaired, such a part is
+    strong evidence of another person and counts `UNLISTED_PART_FACTOR` times its weight.
+    """
     q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
     c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
     if not q_parts or not c_parts:
@@ -103,7 +141,7 @@ def compare_names(query: AnalyzedName, candidate: AnalyzedName) -> NameScore:
                 similarity >= CROSS_TAG_SIMILARITY or qp.tag == cp.tag or PATRONYMIC not in (qp.tag, cp.tag)
             ):
                 options.append((similarity, i, j))
-    options.sort(reverse=True)
+    options.sort(key=lambda option: (-option[0], option[1], option[2]))  # ties: in reading order
     used_q: set[int] = set()
     used_c: set[int] = set()
     pairs: list[PartPair] = []
@@ -118,11 +156,24 @@ def compare_names(query: AnalyzedName, candidate: AnalyzedName) -> NameScore:
         matched += weight * similarity
         possible += weight
         pairs.append(PartPair(qp.original, cp.original, round(similarity, 3)))
+    # "AlArabi" and "Al-Arabi", "Abdulrahman" and "Abdul Rahman": one part on one side is two on the other.
+    joined = [((i,), js) for i, js in _joined(q_parts, c_parts, used_q, used_c)]
+    joined += [(is_, (j,)) for j, is_ in _joined(c_parts, q_parts, used_c, used_q)]
+    for q_indices, c_indices in joined:
+        if used_q & set(q_indices) or used_c & set(c_indices):
+            continue
+        weight = max(_weight(q_parts[i]) for i in q_indices) + max(_weight(c_parts[j]) for j in c_indices)
+        matched += weight
+        possible += weight
+        used_q.update(q_indices)
+        used_c.update(c_indices)
+        query_text = " ".join(q_parts[i].original for i in q_indices)
+        pairs.append(PartPair(query_text, " ".join(c_parts[j].original for j in c_indices), 1.0))
     # A query part the candidate lacks counts fully against it; a candidate part the query lacks
     # counts less (queries often omit a patronymic or a second given name), but a surname alone
     # ("Patrushev") must not match a person with a given name.
     if len(used_q) < len(q_parts):
-        possible += sum(TAG_WEIGHTS.get(qp.tag, 0.8) for i, qp in enumerate(q_parts) if i not in used_q)
+        possible += sum(_unpaired_weight(qp, unlisted) for i, qp in enumerate(q_parts) if i not in used_q)
     if len(used_c) < len(c_parts):
         unmatched = sum(TAG_WEIGHTS.get(cp.tag, 0.8) for j, cp in enumerate(c_parts) if j not in used_c)
         possible += CANDIDATE_ONLY_SHARE * unmatched
@@ -148,7 +199,11 @@ def score_bound(query: AnalyzedName, present: Callable[[str], bool]) -> float:
 
 
 def pair_bound(
-    query: AnalyzedName, candidate: AnalyzedName, stand_ins: Mapping[str, frozenset[str]], reachable: frozenset[str]
+    query: AnalyzedName,
+    candidate: AnalyzedName,
+    stand_ins: Mapping[str, frozenset[str]],
+    reachable: frozenset[str],
+    unlisted: frozenset[str] = frozenset(),
 ) -> float:
     """The most `compare_names(query, candidate)` can give, from set lookups only.
 
@@ -164,7 +219,7 @@ def pair_bound(
         if keys is None or not keys.isdisjoint(candidate.keys):
             paired += 2.0  # initials, particles: assumed to pair
         else:
-            missing += TAG_WEIGHTS.get(part.tag, 0.8)
+            missing += _unpaired_weight(part, unlisted)
     if not paired:
         return 0.0
     for part in candidate.parts:

@@ -75,6 +75,10 @@ def _tokens(name: str) -> list[str]:
     return _TOKEN_RE.findall(name.replace("-", " ").replace(".", ". "))
 
 
+def _letters(latin: str) -> str:
+    return "".join(c for c in latin if c.isalpha())
+
+
 def _is_initial(word: str) -> bool:
     letters = word.rstrip(".")
     return len(letters) == 1 and letters.isalpha()
@@ -93,7 +97,7 @@ def _tag_person(
     for i, latin in enumerate(latins):
         if _is_initial(words[i]):
             tags[i] = INITIAL
-        elif latin in PARTICLES and n > 2:
+        elif _letters(latin) in PARTICLES and n > 2:
             tags[i] = PARTICLE
         else:
             for tag in (FAMILY, PATRONYMIC, GIVEN):
