@@ -259,7 +259,9 @@ def negative_cases(records, count: int, rng: random.Random) -> list[Case]:  # ty
     first, last = top_names()
     cases: list[Case] = []
     seen: set[str] = set()
-    while len(cases) < count:
+    for _attempt in range(count * 50):  # the built-in fallback has few names: stop when they run out
+        if len(cases) >= count:
+            break
         country = rng.choice(COUNTRIES)
         if not first.get(country) or not last.get(country):
             continue
