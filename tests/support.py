@@ -140,3 +140,16 @@ class Server:
         self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def fresh_postgres(url: str):  # type: ignore[no-untyped-def]
+    """An engine on the session's PostgreSQL database, emptied and migrated: each test starts clean."""
+    import sqlalchemy as sa
+
+    from sanctionscope.store import db
+
+    engine = db.connect(url, migrate=False)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.upgrade(engine)
+    return engine

@@ -16,6 +16,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from sanctionscope.cli import app
+from support import fresh_postgres
 
 
 runner = CliRunner()
@@ -134,14 +135,7 @@ def test_export_ftm_writes_valid_entities(loaded_db: Path) -> None:
 
 
 def test_postgresql_gives_the_same_answers_as_sqlite(postgres_url: str, lists_dir: Path, tmp_path: Path) -> None:
-    import sqlalchemy as sa
-
-    from sanctionscope.store import db as store_db
-
-    engine = store_db.connect(postgres_url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
+    fresh_postgres(postgres_url).dispose()
     folders = [
         str(lists_dir / "us/ofac-sdn-csv/2022-02-25"),
         str(lists_dir / "us/ofac-sdn-csv/2022-03-04"),

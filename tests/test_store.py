@@ -13,6 +13,7 @@ from sanctionscope.sources.detect import DatedSnapshot
 from sanctionscope.store import db, queries
 from sanctionscope.store.diff import diff_fields
 from sanctionscope.store.writer import save_snapshot
+from support import fresh_postgres
 
 
 def person(rid: str, name: str, born: str | None = None, regimes: tuple[str, ...] = ("RUSSIA-EO14024",)) -> Record:
@@ -37,12 +38,7 @@ def engine(request: pytest.FixtureRequest, tmp_path):
     if request.param == "sqlite":
         engine = db.connect(str(tmp_path / "test.db"))
     else:
-        url = request.getfixturevalue("postgres_url")
-        engine = db.connect(url)
-        # each test starts from an empty schema
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        db.upgrade(engine)
+        engine = fresh_postgres(request.getfixturevalue("postgres_url"))
     yield engine
     engine.dispose()
 

@@ -117,7 +117,9 @@ def test_proposals_page_shows_the_matrix(page) -> None:
     assert rows.count() == 5  # four targets and the total
     bastrykin = rows.nth(0).inner_text()
     assert "Alexander Bastrykin" in bastrykin and "2021-03-02" in bastrykin
-    page.wait_for_function("() => { const i = document.querySelector('img[alt^=cumulative]'); return i.complete && i.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img[alt^=cumulative]'); return i.complete && i.naturalWidth > 0; }"
+    )
     page.screenshot(path=str(SCREENSHOTS / "proposals.png"), full_page=True)
 
 

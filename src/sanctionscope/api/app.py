@@ -8,6 +8,7 @@ OpenAPI documentation is served at /openapi.json and /docs.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -88,7 +89,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
                 service.matcher()
             except Exception as error:  # noqa: BLE001  (not ready, whatever the reason)
                 return JSONResponse({"status": "loading", "detail": str(error)}, status_code=503)
-        return JSONResponse({"status": "ok", "version": service.version})
+        return JSONResponse({"status": "ok", "version": service.version, "process": os.getpid()})
 
     @app.get("/algorithms", tags=["matching"])
     def algorithms() -> dict[str, Any]:

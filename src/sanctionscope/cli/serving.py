@@ -41,7 +41,11 @@ def serve(
     if no_auth:
         errors.print("[bold red]WARNING: serving WITHOUT authentication: anyone who can reach "
                      f"{host}:{port} can screen, change decisions and trigger updates.[/bold red]")  # fmt: skip
-    db.connect(url)  # migrate once, before the workers start
+    engine = db.connect(url)  # migrate once, before the workers start
+    from sanctionscope.match.database import open_matcher
+
+    with errors.status("Preparing subjects and the name index (once per data update)…", spinner="dots"):
+        open_matcher(engine)  # resolve and index once here, not in every worker at the same time
     os.environ[db.DB_ENV] = url
     os.environ["SANCTIONSCOPE_NO_AUTH"] = "1" if no_auth else ""
     uvicorn.run("sanctionscope.api.asgi:app", host=host, port=port, workers=workers, log_level="warning")

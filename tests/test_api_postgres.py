@@ -1,0 +1,65 @@
+"""Several server processes on one PostgreSQL database: `sanctionscope serve --workers 2`, for real."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from sanctionscope.api.keys import create_key
+from sanctionscope.store import schema as t
+from sanctionscope.store.load import load_paths
+from support import fresh_postgres
+
+pytestmark = pytest.mark.postgres
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_two_workers_share_one_postgres_database(postgres_url: str, lists_dir: Path, tmp_path: Path) -> None:
+    engine = fresh_postgres(postgres_url)
+    load_paths(engine, [lists_dir / "un/un-sc-consolidated-xml/2025-11-20", lists_dir / "au/dfat-consolidated-xlsx"])
+    key = create_key(engine, f"pg-{time.time_ns()}", ["read", "screen", "admin"])
+    port = _free_port()
+    env = {"SANCTIONSCOPE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sanctionscope.cli", "--db", postgres_url, "serve", "--port", str(port), "--workers", "2"],
+        env={**__import__("os").environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"ApiKey {key}"}
+    try:
+        processes: set[int] = set()
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and len(processes) < 2:
+            try:
+                ready = httpx.get(url + "/readyz", timeout=30)  # a new connection each time
+                if ready.status_code == 200:
+                    processes.add(ready.json()["process"])
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert len(processes) == 2, f"expected two server processes, saw {processes}"
+        before = _audit_count(engine)
+        for _ in range(20):
+            body = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Usama bin Laden"]}}}}
+            response = httpx.post(url + "/match/default", json=body, headers=headers, timeout=30)
+            assert response.status_code == 200 and response.json()["responses"]["q"]["results"][0]["match"]
+        assert _audit_count(engine) == before + 20  # every worker writes to the one audit trail
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _audit_count(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(t.audit_log)).scalar_one()
