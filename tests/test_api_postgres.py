@@ -51,9 +51,11 @@ def test_two_workers_share_one_postgres_database(postgres_url: str, lists_dir: P
         assert len(processes) == 2, f"expected two server processes, saw {processes}"
         before = _audit_count(engine)
         for _ in range(20):
-            body = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Usama bin Laden"]}}}}
-            response = httpx.post(url + "/match/default", json=body, headers=headers, timeout=30)
-            assert response.status_code == 200 and response.json()["responses"]["q"]["results"][0]["match"]
+            query = {"schema": "Person", "properties": {"name": ["Aleksandr Bastrykin"], "birthDate": ["1953-08-27"]}}
+            response = httpx.post(url + "/match/default", json={"queries": {"q": query}}, headers=headers, timeout=30)
+            assert response.status_code == 200
+            best = response.json()["responses"]["q"]["results"][0]
+            assert best["match"] and "au_dfat:6854" in best["referents"]
         assert _audit_count(engine) == before + 20  # every worker writes to the one audit trail
     finally:
         server.terminate()

@@ -99,6 +99,8 @@ class PreparedQuery:
     reachable: frozenset[str]
     #: query keys that no list contains (not even a close misspelling of them)
     unlisted: frozenset[str] = frozenset()
+    #: query keys that lists contain as they are
+    listed: frozenset[str] = frozenset()
 
 
 def score_entry(
@@ -124,7 +126,7 @@ def score_entry(
             memo_key = (position, c.original)
             scored = memo.get(memo_key) if memo is not None else None
             if scored is None:
-                scored = compare_names(q, c, prepared.unlisted)
+                scored = compare_names(q, c, prepared.unlisted, prepared.listed)
                 if memo is not None:
                     memo[memo_key] = scored
             if scored.score > best.score:
@@ -201,7 +203,9 @@ class Matcher:
         vocabulary = self.index.vocabulary
         stand_ins = {key: frozenset(vocabulary[k] for k, _s in similar) for key, similar in expanded.items()}
         unlisted = frozenset(key for key, similar in expanded.items() if not similar)
-        prepared = PreparedQuery(query, names, stand_ins, frozenset().union(*stand_ins.values()), unlisted)
+        listed = frozenset(key for key in expanded if key in self.index.key_ids)
+        reachable = frozenset().union(*stand_ins.values())
+        prepared = PreparedQuery(query, names, stand_ins, reachable, unlisted, listed)
         bits = {key: 1 << bit for bit, key in enumerate(expanded) if bit < MAX_KEY_BITS}
         boost = _largest_feature_boost(query)
         bounds: dict[int, float] = {}

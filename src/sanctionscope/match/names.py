@@ -29,10 +29,15 @@ TAG_WEIGHTS = {
 
 #: how much of its weight a candidate part that the query lacks counts against the match
 CANDIDATE_ONLY_SHARE = 0.75
+#: a near miss of a query part that is itself a listed name counts this share of its similarity
+LISTED_NEAR_MISS_FACTOR = 0.8
+#: two adjacent parts written as one ("AlArabi") pair when the joined spelling is at most one edit away
+JOINED_SIMILARITY = 0.85
 #: an unpaired query part that appears on no list at all counts this many times its weight
 UNLISTED_PART_FACTOR = 1.5
-#: a patronymic may stand for a family or given name only when nearly equal ("Usmanovich" is not "Usmanov")
-CROSS_TAG_SIMILARITY = 0.9
+#: a patronymic may stand for a family or given name only when at most one edit away (a typo can hide the
+#: ending that marks a patronymic: "Sergeevihc"); "Usmanovich" and "Usmanov" are three edits apart
+CROSS_TAG_SIMILARITY = 0.85
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +112,7 @@ def _joined(singles: list[NamePart], doubles: list[NamePart], used_singles: set[
             if j in used_doubles or j + 1 in used_doubles:
                 continue
             first, second = doubles[j], doubles[j + 1]
-            if first.key + second.key == part.key or first.text + second.text == part.text:
+            if key_similarity(first.key + second.key, part.key) >= JOINED_SIMILARITY:
                 used_singles.add(i)
                 used_doubles.update((j, j + 1))
                 yield i, (j, j + 1)
@@ -119,11 +124,18 @@ def _unpaired_weight(part: NamePart, unlisted: frozenset[str]) -> float:
     return weight * UNLISTED_PART_FACTOR if part.key in unlisted else weight
 
 
-def compare_names(query: AnalyzedName, candidate: AnalyzedName, unlisted: frozenset[str] = frozenset()) -> NameScore:
+def compare_names(
+    query: AnalyzedName,
+    candidate: AnalyzedName,
+    unlisted: frozenset[str] = frozenset(),
+    listed: frozenset[str] = frozenset(),
+) -> NameScore:
     """Align the parts of two names and score the alignment in [0, 1].
 
     `unlisted`: keys of query parts that no list contains at all; left unpaired, such a part is
     strong evidence of another person and counts `UNLISTED_PART_FACTOR` times its weight.
+    `listed`: keys of query parts that lists contain as they are: such a part is a name in its own
+    right, so its near-miss with another name ("Hanan" and "Hasan") is less likely a typo.
     """
     q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
     c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
@@ -137,6 +149,8 @@ def compare_names(query: AnalyzedName, candidate: AnalyzedName, unlisted: frozen
                 options.append((1.0, i, j))
                 continue
             similarity = part_similarity(qp, cp)
+            if similarity < 1.0 and qp.key in listed and INITIAL not in (qp.tag, cp.tag):
+                similarity *= LISTED_NEAR_MISS_FACTOR
             if similarity > 0 and (
                 similarity >= CROSS_TAG_SIMILARITY or qp.tag == cp.tag or PATRONYMIC not in (qp.tag, cp.tag)
             ):
@@ -152,7 +166,12 @@ def compare_names(query: AnalyzedName, candidate: AnalyzedName, unlisted: frozen
         used_q.add(i)
         used_c.add(j)
         qp, cp = q_parts[i], c_parts[j]
-        weight = _weight(qp, cp) + _weight(cp, qp)
+        if cp.tag == INITIAL and qp.tag != INITIAL:
+            # The list gives only an initial: it confirms the query's first letter, not its name.
+            weight = 2 * TAG_WEIGHTS[INITIAL]
+            possible += _weight(qp) - TAG_WEIGHTS[INITIAL]
+        else:
+            weight = _weight(qp, cp) + _weight(cp, qp)
         matched += weight * similarity
         possible += weight
         pairs.append(PartPair(qp.original, cp.original, round(similarity, 3)))
