@@ -80,6 +80,7 @@ class Word:
     keys: frozenset[str]  # name keys of its readings (inflection undone)
     role: str
     nominative_key: str  # the key of its likeliest reading, for organization names
+    place: bool = False
 
 
 @dataclass
@@ -203,7 +204,8 @@ class TextScreener:
             roles = set()
         keys.discard("")
         role = self._role(token, lower, frozenset(keys), roles)
-        return Word(token, frozenset(keys), role, nominative_key)
+        place = token.capitalized and self._is_place(token, roles)
+        return Word(token, frozenset(keys), role, nominative_key, place)
 
     def _role(self, token: Token, lower: str, keys: frozenset[str], roles: set[str]) -> str:
         if word_to_latin(lower) in PARTICLES:
@@ -468,10 +470,8 @@ class TextScreener:
                 continue
             if not (chosen[0].token.capitalized and chosen[-1].token.capitalized):
                 continue
-            if len(chosen) == 1 and (
-                (chosen[0].token.sentence_start and not chosen[0].token.all_caps) or chosen[0].role == TITLE_ROLE
-            ):
-                continue  # a place ("Canada") or a word that opens a sentence, not the company of that name
+            if len(chosen) == 1 and chosen[0].place:
+                continue  # a place ("Canada"), not the company of that name
             taken.append((first, last))
             mention = Mention(
                 text=text[chosen[0].token.start : chosen[-1].token.end],
