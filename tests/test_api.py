@@ -163,6 +163,30 @@ def test_every_screening_is_audited(engine, client: TestClient, keys: dict[str, 
     assert json.loads(exported.stdout.splitlines()[-1])["id"] == last["id"]
 
 
+def test_screen_text_endpoint(engine, client: TestClient, keys: dict[str, str]) -> None:
+    from sanctionscope.api.audit import audit_entries
+
+    text = "Journalists asked Alexander Bastrykin. Bastrykin declined. Leonid Volkov spoke."
+    assert client.post("/screen/text", json={"text": text}).status_code == 401
+    assert client.post("/screen/text", json={"text": text}, headers=headers(keys["read"])).status_code == 403
+    response = client.post("/screen/text", json={"text": text}, headers=headers(keys["read,screen"]))
+    assert response.status_code == 200
+    data = response.json()
+    first, second = data["mentions"][0], data["mentions"][1]
+    assert text[first["start"] : first["end"]] == "Alexander Bastrykin" and first["sanctioned"]
+    assert second["text"] == "Bastrykin" and second["refers_to"] == 0
+    assert first["subject"]["designations"]["eu"]["listed_on"] == "2021-03-02"
+    assert [p["name"] for p in data["unlisted"]] == ["Leonid Volkov"]
+    last = list(audit_entries(engine))[-1]
+    assert last["endpoint"] == "/screen/text" and last["query"]["text"] == text
+    assert last["results"]["subjects"][0]["sanctioned"] is True
+    earlier = client.post("/screen/text", json={"text": text, "as_of": "2021-03-01"}, headers=headers(keys["read,screen"]))
+    assert "eu" not in earlier.json()["mentions"][0]["subject"]["designations"]
+    too_long = client.post("/screen/text", json={"text": "x" * 200_001}, headers=headers(keys["read,screen"]))
+    assert too_long.status_code == 422
+    assert client.post("/screen/text", json={"text": ""}, headers=headers(keys["read,screen"])).status_code == 422
+
+
 def test_search_entities_catalog(client: TestClient, keys: dict[str, str]) -> None:
     h = headers(keys["read"])
     found = client.get("/search/default", params={"q": "Usmanov", "limit": 5}, headers=h).json()

@@ -68,8 +68,10 @@ def test_seed_article_names_the_sanctioned_with_jurisdictions_and_dates(screener
 
 def test_seed_article_reports_team_navalny_as_mentioned_and_on_no_list(screener: TextScreener) -> None:
     report = screener.screen(SEED.read_text("utf-8"))
-    unlisted = {person["name"] for person in report.unlisted()}
-    assert {"Alexey Navalny", "Alexei Navalny", "Leonid Volkov", "Vladimir Ashurkov"} <= unlisted
+    unlisted = {person["name"]: person for person in report.unlisted()}
+    assert {"Alexey Navalny", "Leonid Volkov", "Vladimir Ashurkov"} <= set(unlisted)
+    assert unlisted["Alexey Navalny"]["names"] == ["Alexey Navalny", "Alexei Navalny"]  # one person, two spellings
+    assert len(unlisted["Vladimir Ashurkov"]["mentions"]) == 3
     for m in report.mentions:
         if "Navalny" in m.text or "Volkov" in m.text or "Ashurkov" in m.text:
             assert m.subject is None and not m.sanctioned and not m.candidates, m.to_dict()
@@ -236,3 +238,13 @@ def test_screen_text_names_the_line_of_a_wrong_encoding(loaded_db: Path, tmp_pat
     result = runner.invoke(app, ["--db", str(loaded_db), "screen-text", str(bad)])
     assert result.exit_code == 1
     assert "cp1251.txt: line 2: not UTF-8" in result.output
+
+
+def test_python_api_screens_text(loaded_db: Path) -> None:
+    from sanctionscope import Sanctionscope
+
+    scope = Sanctionscope(loaded_db)
+    report = scope.screen_text("Журналисты спросили Александра Бастрыкина.")
+    assert [(m.text, m.sanctioned) for m in report.mentions] == [("Александра Бастрыкина", True)]
+    earlier = scope.screen_text("Журналисты спросили Александра Бастрыкина.", as_of=date(2021, 3, 1))
+    assert "eu" not in earlier.mentions[0].subject["designations"]

@@ -109,6 +109,21 @@ def test_server_rendered_search_link(page) -> None:
     assert page.locator("table.results a", has_text="USMANOV").count() >= 1
 
 
+def test_paste_the_seed_article_and_see_usmanov_highlighted(page) -> None:
+    article = (Path(__file__).resolve().parents[2] / "shared" / "seed" / "article-2021-02-09.txt").read_text("utf-8")
+    page.goto("/text")
+    page.fill("#text", article)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#article")
+    usmanov = page.locator("#article mark.sanctioned", has_text="Alisher Usmanov")
+    assert usmanov.count() == 1
+    assert "USMANOV" in usmanov.get_attribute("title")
+    assert page.locator("#article mark.unlisted", has_text="Leonid Volkov").count() == 1
+    side = page.inner_text("#side")
+    assert "USMANOV, Alisher" in side and "Leonid Volkov" in side and "on no list" in side
+    page.screenshot(path=str(SCREENSHOTS / "text.png"), full_page=True)
+
+
 def test_proposals_page_shows_the_matrix(page) -> None:
     page.goto("/coverage")
     page.click("text=navalny-2021")

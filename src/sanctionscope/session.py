@@ -7,6 +7,8 @@ scope.load(["../shared/data/lists"])        # -> LoadReport
 for result in scope.match("Бастрыкин Александр Иванович", birth_date="1953-08-27"):
     print(result.score, result.match, result.entry.caption, result.entry.referents)
 scope.screen([{"id": "c1", "schema": "Person", "properties": {"name": ["Alisher Usmanov"]}}])
+report = scope.screen_text("Журналисты спросили Александра Бастрыкина.")   # -> TextReport
+print([(m.text, m.sanctioned, m.subject and m.subject["designations"]) for m in report.mentions])
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from typing import Any
 from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import Query, build_query, query_from_entity
+from sanctionscope.resolve.subjects import SubjectBook
 from sanctionscope.store import db
+from sanctionscope.text import TextReport, TextScreener, open_text_screener
 from sanctionscope.store.load import LoadReport, load_paths
 
 
@@ -29,6 +33,7 @@ class Sanctionscope:
     def __init__(self, database: str | Path | None = None):
         self.engine = db.connect(str(database) if database is not None else None)
         self._matcher: Matcher | None = None
+        self._text_screener: TextScreener | None = None
 
     def load(
         self, paths: Iterable[str | Path], *, source: str | None = None, published_on: date | None = None
@@ -70,6 +75,14 @@ class Sanctionscope:
         return self.matcher(as_of).match(
             query, limit=limit, threshold=threshold, sources=set(sources) if sources else None, cutoff=cutoff
         )
+
+    def screen_text(self, text: str, *, as_of: date | None = None) -> TextReport:
+        """Who in an article (English or Russian) is sanctioned, by whom, since when; see `screen-text`."""
+        if as_of is not None:
+            return open_text_screener(self.engine, as_of=as_of).screen(text)
+        if self._text_screener is None or self._text_screener.matcher is not self.matcher():
+            self._text_screener = TextScreener(self.matcher(), SubjectBook(self.engine))
+        return self._text_screener.screen(text)
 
     def screen(
         self, entities: Iterable[Mapping[str, Any]], *, limit: int = 3, threshold: float = DEFAULT_THRESHOLD

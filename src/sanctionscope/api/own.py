@@ -8,12 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from sanctionscope.api.audit import record_screening
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.service import Service
 from sanctionscope.match.engine import DEFAULT_THRESHOLD
 from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 from sanctionscope.track import proposals as proposal_store
+from sanctionscope.text import open_text_screener
 from sanctionscope.track.coverage import coverage
 
 #: at most this many targets in one proposal list
@@ -42,6 +44,15 @@ class DecisionIn(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
+#: longest text accepted by /screen/text (characters)
+MAX_TEXT_CHARACTERS = 200_000
+
+
+class TextIn(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARACTERS, description="An article, English or Russian.")
+    as_of: date | None = Field(None, description="Screen against the lists as they stood on this day.")
+
+
 class UpdateIn(BaseModel):
     sources: list[str] | None = None
     urls: dict[str, str] = Field(default_factory=dict, description="SOURCE → URL, e.g. a mirror")
@@ -50,8 +61,28 @@ class UpdateIn(BaseModel):
 def own_routes(service: Service, require) -> APIRouter:  # type: ignore[no-untyped-def]
     router = APIRouter()
     read = Depends(require("read"))
+    screen = Depends(require("screen"))
     admin = Depends(require("admin"))
     engine = service.engine
+
+    @router.post("/screen/text", tags=["matching"])
+    def screen_text(body: TextIn, key: ApiKey | None = screen) -> dict[str, Any]:
+        """Who in this text is sanctioned, by whom, since when; who is mentioned but on no list.
+
+        Response: `mentions` (text, start, end, subject with designations per jurisdiction, score,
+        sanctioned, candidates when ambiguous), `subjects` (one per listed subject, with its
+        mentions) and `unlisted` (persons on no list).
+        """
+        if body.as_of is None:
+            screener = service.text_screener()
+        else:
+            screener = open_text_screener(engine, as_of=body.as_of)
+        report = screener.screen(body.text).to_dict()
+        audit = [{"id": s["id"], "score": s["score"], "sanctioned": s["sanctioned"]} for s in report["subjects"]]
+        record_screening(engine, key_name=key.name if key else None, endpoint="/screen/text",
+                         data_version=service.version, query={"text": body.text, "as_of": report["as_of"]},
+                         results={"subjects": audit})  # fmt: skip
+        return report
 
     @router.get("/subjects/{subject_id}", tags=["subjects"])
     def subject(subject_id: str, as_of: date | None = None, _key: ApiKey | None = read) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve.build import data_version as subjects_version
 from sanctionscope.resolve.build import resolved_version
 from sanctionscope.resolve.subjects import Subject, SubjectBook
+from sanctionscope.text import TextScreener
 from sanctionscope.sources.registry import SOURCES, jurisdiction_of
 
 #: how often (seconds) a server checks whether the data changed
@@ -34,6 +35,7 @@ class Service:
         self._book: SubjectBook | None = None
         self._entities: dict[str, dict[str, Any]] = {}
         self._sources: set[str] = set()
+        self._text_screener: TextScreener | None = None
 
     def _refresh(self) -> None:
         with self._lock:
@@ -45,6 +47,7 @@ class Service:
                 matcher = open_matcher(self.engine)
             if matcher is not None:
                 self._matcher, self._book, self._entities = matcher, SubjectBook(self.engine), {}
+                self._text_screener = None
                 self._sources = {h.record.source for s in self._book.subjects.values() for h in s.histories}
                 self.version = matcher.version
             self._checked = now
@@ -69,6 +72,15 @@ class Service:
         self._refresh()
         assert self._book is not None
         return self._book
+
+    def text_screener(self) -> TextScreener:
+        """The text screener over the current lists (its gazetteer is built on first use)."""
+        self._refresh()
+        with self._lock:
+            if self._text_screener is None:
+                assert self._matcher is not None and self._book is not None
+                self._text_screener = TextScreener(self._matcher, self._book)
+            return self._text_screener
 
     def sources(self) -> set[str]:
         """The sources with records in the database."""

@@ -11,10 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sanctionscope.api.auth import COOKIE, Authenticator
+from sanctionscope.api.audit import record_screening
+from sanctionscope.api.own import MAX_TEXT_CHARACTERS
 from sanctionscope.api.service import Service
 from sanctionscope.match.query import QueryError, build_query
 from sanctionscope.resolve.subjects import Designation
 from sanctionscope.store import queries
+from sanctionscope.text.render import mention_summary, pieces, status_of
 from sanctionscope.track import proposals as proposal_store
 from sanctionscope.track.coverage import coverage
 
@@ -115,6 +118,22 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
                       names=found.names(), birth_dates=found.birth_dates(), designations=designations,
                       timeline=timeline(designations), identifiers=identifiers,
                       history=queries.list_changes(service.engine, records=found.referents))  # fmt: skip
+
+    @router.get("/text", response_class=HTMLResponse)
+    def text_page(request: Request, _auth: None = screen) -> HTMLResponse:
+        return render(request, "text.html", "text", text="", report=None)
+
+    @router.post("/text", response_class=HTMLResponse)
+    def text_screened(request: Request, text: str = Form(..., max_length=MAX_TEXT_CHARACTERS), _auth: None = screen):  # type: ignore[no-untyped-def]
+        report = service.text_screener().screen(text)
+        data = report.to_dict()
+        key = authenticator.key_for(request)
+        record_screening(service.engine, key_name=key.name if key else None, endpoint="/text",
+                         data_version=service.version, query={"text": text},
+                         results={"subjects": [{"id": s["id"], "score": s["score"]} for s in data["subjects"]]})  # fmt: skip
+        marked = [(piece, mention and status_of(mention), mention and mention_summary(mention), number)
+                  for piece, mention, number in pieces(report)]  # fmt: skip
+        return render(request, "text.html", "text", text=text, report=data, marked=marked)
 
     @router.get("/coverage", response_class=HTMLResponse)
     def proposals_page(request: Request, _auth: None = read) -> HTMLResponse:

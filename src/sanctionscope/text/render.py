@@ -23,7 +23,7 @@ def status_of(mention: Mention) -> str:
     return UNLISTED
 
 
-def _pieces(report: TextReport) -> Iterator[tuple[str, Mention | None, int | None]]:
+def pieces(report: TextReport) -> Iterator[tuple[str, Mention | None, int | None]]:
     """The text cut into plain stretches and mentions (with their numbers), in order."""
     position = 0
     for number, mention in enumerate(report.mentions):
@@ -38,7 +38,7 @@ def _pieces(report: TextReport) -> Iterator[tuple[str, Mention | None, int | Non
 def terminal_text(report: TextReport) -> Text:
     """The text with mentions highlighted: red sanctioned, yellow possible, underlined unlisted."""
     out = Text()
-    for piece, mention, number in _pieces(report):
+    for piece, mention, number in pieces(report):
         if mention is None:
             out.append(piece)
         else:
@@ -63,7 +63,7 @@ def mention_summary(mention: Mention) -> str:
 def html_page(report: TextReport, title: str = "sanctionscope: text screening") -> str:
     """A standalone page: the article with mentions marked, and a table of who is sanctioned where."""
     body = []
-    for piece, mention, number in _pieces(report):
+    for piece, mention, number in pieces(report):
         if mention is None:
             body.append(html.escape(piece))
         else:

@@ -145,13 +145,19 @@ class TextReport:
         return sorted(found.values(), key=lambda s: (not s["sanctioned"], -s["score"], s["caption"]))
 
     def unlisted(self) -> list[dict[str, Any]]:
-        """Persons mentioned who are on no list: one entry per person (short mentions joined to full ones)."""
-        people: dict[int, dict[str, Any]] = {}
+        """Persons mentioned who are on no list: one entry per family name (its spellings joined),
+        with every spelling of the full name and the numbers of all mentions."""
+        people: dict[frozenset[str] | str, dict[str, Any]] = {}
         for number, mention in enumerate(self.mentions):
             if mention.kind != "person" or mention.subject is not None or mention.candidates:
                 continue
-            head = mention.refers_to if mention.refers_to is not None else number
-            people.setdefault(head, {"name": self.mentions[head].name, "mentions": []})["mentions"].append(number)
+            head = self.mentions[mention.refers_to] if mention.refers_to is not None else mention
+            group = next((key for key in people if isinstance(key, frozenset) and _same_family(key, head.family_keys)),
+                         head.family_keys or head.name)  # fmt: skip
+            person = people.setdefault(group, {"name": head.name, "names": [], "mentions": []})
+            if head.name not in person["names"]:
+                person["names"].append(head.name)
+            person["mentions"].append(number)
         return list(people.values())
 
     def to_dict(self) -> dict[str, Any]:
