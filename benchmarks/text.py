@@ -74,7 +74,7 @@ ANNOTATED: list[tuple[str, set[str], set[str]]] = [
 
 def ensure_database(path: Path) -> Sanctionscope:
     scope = Sanctionscope(path)
-    if not queries.current_records(scope.engine):
+    if next(iter(queries.current_records(scope.engine)), None) is None:
         print(f"loading the lists into {path} …", file=sys.stderr)
         scope.load([SHARED / "data" / "lists" / folder for folder in FOUNDATION_FOLDERS])
     return scope
@@ -137,6 +137,7 @@ def main() -> None:
     args.db.parent.mkdir(parents=True, exist_ok=True)
     scope = ensure_database(args.db)
     started = time.perf_counter()
+    scope.matcher()  # resolves subjects on a fresh database: before they are read
     book = SubjectBook(scope.engine)
     screener = fresh_screener(scope, book)
     setup = time.perf_counter() - started
