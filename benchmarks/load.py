@@ -11,26 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-SHARED = Path(os.environ.get("SANCTIONSCOPE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-LISTS = SHARED / "data" / "lists"
+from lists import FOLDERS, LISTS
 
-FOLDERS = [  # the same folders as tests/support.py FOUNDATION_FOLDERS
-    "us/ofac-sdn-csv",
-    "us/ofac-consolidated-xml",
-    "us/ofac-consolidated-csv",
-    "un/un-sc-consolidated-xml",
-    "eu/opensanctions-journal-consolidated-csv",
-    "ca/sema-consolidated-xml",
-    "au/dfat-consolidated-xlsx",
-]
+#: one snapshot per source
 QUICK = [
     "us/ofac-sdn-csv/2024-05-03",
     "us/ofac-consolidated-xml/2026-01-08",

@@ -41,14 +41,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SHARED = Path(os.environ.get("SANCTIONSCOPE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-LISTS = SHARED / "data" / "lists"
+from lists import FOLDERS, LISTS, QUICK_FOLDERS
+
 CACHE = Path(os.environ.get("SANCTIONSCOPE_BENCH_CACHE", Path.home() / ".cache" / "sanctionscope-bench"))
-FOLDERS = [  # the same folders as tests/support.py FOUNDATION_FOLDERS
-    "us/ofac-sdn-csv", "us/ofac-consolidated-xml", "us/ofac-consolidated-csv", "un/un-sc-consolidated-xml",
-    "eu/opensanctions-journal-consolidated-csv", "ca/sema-consolidated-xml", "au/dfat-consolidated-xlsx",
-]  # fmt: skip
-QUICK_FOLDERS = ["un/un-sc-consolidated-xml/2026-02-27", "ca/sema-consolidated-xml", "au/dfat-consolidated-xlsx"]
 COUNTRIES = ["RU", "UA", "BY", "US", "GB", "DE", "FR", "IT", "ES", "PL", "TR", "IR", "SY", "IQ", "EG", "IN", "CN", "NG",
              "BR", "KZ"]  # fmt: skip
 SLAVIC = {"RU", "UA", "BY"}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import resource
 import sys
 import tempfile
@@ -22,18 +21,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-SHARED = Path(os.environ.get("SANCTIONSCOPE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-LISTS = SHARED / "data" / "lists"
-FOLDERS = [  # the same folders as tests/support.py FOUNDATION_FOLDERS
-    "us/ofac-sdn-csv",
-    "us/ofac-consolidated-xml",
-    "us/ofac-consolidated-csv",
-    "un/un-sc-consolidated-xml",
-    "eu/opensanctions-journal-consolidated-csv",
-    "ca/sema-consolidated-xml",
-    "au/dfat-consolidated-xlsx",
-]
-QUICK = ["un/un-sc-consolidated-xml/2026-02-27", "ca/sema-consolidated-xml", "au/dfat-consolidated-xlsx"]
+from lists import FOLDERS, LISTS, QUICK_FOLDERS
+
 
 
 def birth_day_pairs(book) -> dict[str, Counter]:  # type: ignore[no-untyped-def]
@@ -80,7 +69,7 @@ def main() -> int:
     engine = db.connect(path)
     if not args.db:
         print(f"loading {'quick set' if args.quick else 'foundation folders'} into {path} …", file=sys.stderr)
-        load_paths(engine, [LISTS / folder for folder in (QUICK if args.quick else FOLDERS)])
+        load_paths(engine, [LISTS / folder for folder in (QUICK_FOLDERS if args.quick else FOLDERS)])
     started = time.perf_counter()
     report = resolve(engine)
     seconds = time.perf_counter() - started

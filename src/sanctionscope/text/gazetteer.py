@@ -18,7 +18,7 @@ import ahocorasick
 
 from sanctionscope.index.entries import Entry
 from sanctionscope.text.words import is_ordinary_word
-from sanctionscope.names.analyze import FAMILY, GIVEN, LEGAL_FORM, OTHER, PARTICLE, AnalyzedName
+from sanctionscope.names.analyze import FAMILY, LEGAL_FORM, OTHER, PARTICLE, AnalyzedName
 
 #: family names shorter than this are too often ordinary words or fragments to search for alone
 MIN_FAMILY_KEY = 4
@@ -32,22 +32,17 @@ ORGANIZATION_GLUE = frozenset({"of", "and", "for", "the", "de", "du", "la", "i",
 class Gazetteer:
     #: family-name key → positions (in the matcher's entry table) of the persons who bear it
     families: dict[str, list[int]] = field(default_factory=dict)
-    #: keys of given names that listed persons bear, with how many bear them
-    given: dict[str, int] = field(default_factory=dict)
     organizations: ahocorasick.Automaton | None = None
 
     @classmethod
     def build(cls, entries: Sequence[Entry]) -> Gazetteer:
         families: dict[str, set[int]] = defaultdict(set)
-        given: dict[str, int] = defaultdict(int)
         automaton = ahocorasick.Automaton()
         patterns: dict[str, set[int]] = defaultdict(set)
         for position, entry in enumerate(entries):
             if entry.kind == "person":
                 for key in _family_keys(entry.names):
                     families[key].add(position)
-                for key in {p.key for n in entry.names for p in n.parts if p.tag == GIVEN}:
-                    given[key] += 1
             elif entry.kind == "organization":
                 for name in entry.names:
                     pattern = organization_pattern(name)
@@ -59,7 +54,6 @@ class Gazetteer:
             automaton.make_automaton()
         return cls(
             {key: sorted(found) for key, found in families.items()},
-            dict(given),
             automaton if patterns else None,
         )
 

@@ -188,6 +188,7 @@ class TextScreener:
         self.use_ner = use_ner
         self.gazetteer = Gazetteer.build(matcher.entries)
         self._given = english_given_names()
+        is_place("Moscow")  # rigour indexes every territory name on first use (~2 s): here, not in the first text
         self._results: dict[str, list[Result]] = {}
 
     # --- words --------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """What a capitalized word is, besides a possible name: given names, titles, organization words.
 
 English given names come from `gender_guesser`'s dictionary (only names it says are male or
-female, not its "mostly" guesses), the lists' own given names, and the romanization classes of
-`names/given_names.txt`; Russian and Ukrainian ones from the morphological dictionary.
+female, not its "mostly" guesses) and the romanization classes of `names/given_names.txt`;
+Russian and Ukrainian ones from the morphological dictionary.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ ORGANIZATION_HEADS = frozenset(
     """
     foundation fund group company corporation corp bank street avenue square prize award university
     institute school center centre museum airport stadium bridge station holding holdings plant factory
-    ltd llc inc plc ag gmbh jsc pjsc ojsc oao ooo ltd. co trust charity library hospital
+    ltd llc inc plc ag gmbh jsc pjsc ojsc oao ooo co trust charity library hospital
     """.split()
 )
 #: words before a Russian name in the genitive that make it a name of something else («улица Кирова»)
