@@ -132,6 +132,15 @@ def test_limits_give_clear_4xx(client: TestClient, keys: dict[str, str]) -> None
         ).status_code
         == 413
     )
+
+    def chunks():  # no Content-Length: the limit is counted as the body streams in
+        yield b"{"
+        for _ in range(30):
+            yield b" " * 100_000
+        yield b"}"
+
+    streamed = client.post("/match/default", content=chunks(), headers={**h, "content-type": "application/json"})
+    assert streamed.status_code == 413 and "request body over" in streamed.json()["detail"]
     assert (
         client.post(
             "/match/default", content=b"not json", headers={**h, "content-type": "application/json"}

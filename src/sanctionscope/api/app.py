@@ -15,10 +15,12 @@ from typing import Annotated, Any
 
 import orjson
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sanctionscope import __version__
 from sanctionscope.api.audit import record_screening
@@ -35,6 +37,45 @@ MAX_QUERIES = 100
 #: request bodies larger than this are refused (413)
 MAX_BODY_BYTES = 2_000_000
 ALGORITHM = "sanctionscope-v1"
+
+
+class BodyLimit:
+    """Refuse request bodies over `max_bytes` with 413, by Content-Length or while a chunked body streams in.
+
+    A plain ASGI middleware: Starlette's `BaseHTTPMiddleware` costs a task and a queue per request.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = JSONResponse({"detail": f"request body over {self.max_bytes} bytes"}, status_code=413)
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await too_large(scope, receive, send)
+            return
+        received = 0
+        refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes and not refused:
+                refused = True
+                await too_large(scope, receive, send)
+                return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not refused:  # once the 413 is sent, the app's answer to a cut-off body is dropped
+                await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
 
 
 class EntityQuery(BaseModel):
@@ -69,12 +110,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
     read = Depends(authenticator.require("read"))
     screen = Depends(authenticator.require("screen"))
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.get("/healthz", tags=["system"])
     def healthz() -> dict[str, str]:
