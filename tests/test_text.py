@@ -131,6 +131,57 @@ def test_russian_unlisted_persons_are_mentioned_not_sanctioned(screener: TextScr
     assert "natasha" in mention(report, "Навальный").found_by  # the NER's second opinion is reported
 
 
+def test_russian_names_that_the_dictionary_alone_misreads(screener: TextScreener) -> None:
+    report = screener.screen(
+        "Бизнесмены Алишер Усманов и Роман Абрамович встретились. Абрамовичу запретили въезд. "
+        "Основатель группы Вагнера Евгений Пригожин выступил. Главный редактор RT Маргарита Симоньян "
+        "ответила. Глава Сбербанка Герман Греф промолчал."
+    )
+    assert "ABRAMOVICH" in caption(report, "Роман Абрамович")  # a family name, not a patronymic
+    assert mention(report, "Абрамовичу").refers_to is not None and mention(report, "Абрамовичу").sanctioned
+    assert "PRIGOZHIN" in caption(report, "Евгений Пригожин")  # «Вагнера» belongs to the group
+    assert "SIMONYAN" in caption(report, "Маргарита Симоньян")  # a guessed "place" is no town
+    assert "GREF" in caption(report, "Герман Греф")  # Герман: a given name before a family name
+
+
+def test_russian_unlisted_names_unknown_to_the_dictionary(screener: TextScreener) -> None:
+    report = screener.screen(
+        "Переговоры с Жозепом Боррелем прошли трудно. Расследование опубликовала Мария Певчих. "
+        "В Королёве отремонтировали дороги."
+    )
+    assert {p["name"] for p in report.unlisted()} >= {"Жозеп Боррель", "Мария Певчих"}
+    assert not any(m.text == "Королёве" for m in report.mentions)  # «в Королёве»: the town
+    assert not any(m.sanctioned for m in report.mentions)
+
+
+def test_the_ner_reads_only_sentences_that_need_a_second_opinion(
+    screener: TextScreener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sanctionscope.text import screen as screen_module
+
+    read: list[str] = []
+    real = screen_module.russian_person_spans
+
+    def spy(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        read.extend(text[start:end] for start, end in parts)
+        return real(text, parts)
+
+    monkeypatch.setattr(screen_module, "russian_person_spans", spy)
+    text = "Александр Бастрыкин возглавляет комитет. Навальный остался в СИЗО. Сергей Лавров улетел."
+    report = screener.screen(text)
+    assert read == ["Навальный остался в СИЗО"]  # a lone unlisted surname: person or adjective?
+    assert "natasha" in mention(report, "Навальный").found_by
+    assert mention(report, "Александр Бастрыкин").sanctioned and mention(report, "Сергей Лавров").sanctioned
+
+
+def test_a_tie_between_listed_records_of_one_name_is_still_sanctioned(screener: TextScreener) -> None:
+    # EU and US disagree on Mishustin's birth date, so his records stay two subjects
+    report = screener.screen("Председатель правительства Михаил Мишустин провёл совещание.")
+    mishustin = mention(report, "Михаил Мишустин")
+    assert mishustin.sanctioned and len(mishustin.candidates) >= 2
+    assert all(c["sanctioned"] and "MISHUSTIN" in c["caption"] for c in mishustin.candidates)
+
+
 # --- English: follow-ups, possessives, spellings, ambiguity --------------------------------
 
 

@@ -17,6 +17,8 @@ GIVEN, PATRONYMIC, FAMILY, PLACE, ORGANIZATION, WORD, UNKNOWN = (
 )  # fmt: skip
 _ROLE_OF_TAG = {"Name": GIVEN, "Patr": PATRONYMIC, "Surn": FAMILY, "Geox": PLACE, "Orgn": ORGANIZATION}
 _UKRAINIAN_LETTERS = set("іїєґІЇЄҐ")
+#: readings less likely than this are not a word's roles
+UNLIKELY = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +43,16 @@ def word_forms(word: str) -> tuple[WordForm, ...]:
     forms: dict[tuple[str, str, str | None], WordForm] = {}
     for parse in _analyzer(lang).parse(word.lower()):
         role = next((r for tag, r in _ROLE_OF_TAG.items() if tag in parse.tag), None)
-        if role is None:
-            role = WORD if parse.is_known else UNKNOWN
+        known = parse.is_known
+        if role is None or (role in (PLACE, ORGANIZATION) and not known):
+            role = WORD if known else UNKNOWN  # a guessed place is a guess (Симоньян is no town)
         gender = parse.tag.gender if parse.tag.gender in ("masc", "femn") else None
         if role in (GIVEN, PATRONYMIC, FAMILY):
-            inflected = parse.inflect({"nomn", "sing"}) or parse.inflect({"nomn"})
+            # a name's normal form is the masculine one (захарова → захаров): inflect it instead,
+            # which is the costly part, so not when the word is already a nominative or unlikely
+            inflected = None
+            if parse.score >= UNLIKELY and not _nominative(parse.tag):
+                inflected = parse.inflect({"nomn", "sing"}) or parse.inflect({"nomn"})
             nominative = inflected.word if inflected else parse.word
         else:
             nominative = parse.normal_form
@@ -59,7 +66,11 @@ def word_forms(word: str) -> tuple[WordForm, ...]:
     return tuple(sorted(forms.values(), key=lambda f: (f.role not in name_roles, -f.score)))
 
 
-def roles(word: str, least: float = 0.05) -> set[str]:
+def _nominative(tag) -> bool:  # type: ignore[no-untyped-def]
+    return tag.case == "nomn" and tag.number != "plur"
+
+
+def roles(word: str, least: float = UNLIKELY) -> set[str]:
     """The roles a word can play (given, patronymic, family, place, organization, word, unknown)."""
     return {form.role for form in word_forms(word) if form.score >= least}
 
@@ -83,8 +94,8 @@ def name_in_nominative(words: Sequence[str]) -> list[str]:
 def _best(forms: Sequence[WordForm], gender: str | None) -> WordForm | None:
     """The likeliest name reading of this gender (a reading without gender fits both)."""
     fitting = [f for f in forms if f.role in (GIVEN, PATRONYMIC, FAMILY) and f.gender in (gender, None)]
-    if not fitting:
-        fitting = [f for f in forms if f.gender in (gender, None)]
+    if not fitting:  # a name no dictionary has (Боррелем → Боррель); an ordinary word stays as written (Певчих)
+        fitting = [f for f in forms if f.role == UNKNOWN and f.gender in (gender, None)]
     return max(fitting, key=lambda f: f.score, default=None)
 
 

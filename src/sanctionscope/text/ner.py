@@ -6,6 +6,8 @@ per process, on the first Russian text.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from functools import lru_cache
 
 
@@ -16,12 +18,26 @@ def _pipeline():  # type: ignore[no-untyped-def]
     return Segmenter(), NewsNERTagger(NewsEmbedding())
 
 
-def russian_person_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) character offsets of the person names the model finds."""
+def russian_person_spans(text: str, parts: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the person names the model finds in `text`, or only in
+    its `parts` (start, end), which are read in one call: the model's cost is largely per call."""
     from natasha import Doc
 
+    parts = list(parts) if parts is not None else [(0, len(text))]
+    pieces, starts, at = [], [], 0
+    for start, end in parts:
+        pieces.append(text[start:end])
+        starts.append((at, start))
+        at += end - start + 1  # one line break between pieces
     segmenter, tagger = _pipeline()
-    doc = Doc(text)
+    doc = Doc("\n".join(pieces))
     doc.segment(segmenter)
     doc.tag_ner(tagger)
-    return [(span.start, span.stop) for span in doc.spans if span.type == "PER"]
+    found = []
+    for span in doc.spans:
+        if span.type != "PER":
+            continue
+        piece = bisect_right(starts, (span.start, float("inf"))) - 1
+        joined_at, original_at = starts[piece]
+        found.append((span.start - joined_at + original_at, span.stop - joined_at + original_at))
+    return found

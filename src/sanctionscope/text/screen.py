@@ -39,6 +39,7 @@ from sanctionscope.text.gazetteer import MIN_FAMILY_KEY, ORGANIZATION_GLUE, Gaze
 from sanctionscope.text.ner import russian_person_spans
 from sanctionscope.text.tokens import Token, adjacent, tokenize
 from sanctionscope.text.words import (
+    LOCATIVE_PREPOSITIONS,
     NAMED_AFTER,
     ORGANIZATION_HEADS,
     TITLE_WORDS,
@@ -81,6 +82,8 @@ class Word:
     role: str
     nominative_key: str  # the key of its likeliest reading, for organization names
     place: bool = False
+    #: what a dictionary says the word can be (morphology's roles; Cyrillic words only)
+    readings: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -199,9 +202,15 @@ class TextScreener:
             key = token_key(word_to_latin(text.lower()))
             return Word(token, frozenset({key}), INITIAL_ROLE, key)
         lower = text.lower()
-        if token.cyrillic:
+        if not token.capitalized and lower not in ORGANIZATION_GLUE:
+            # a lower-case word is not a name, nor inside one, unless it is a particle (van, bin, фон)
+            latin = word_to_latin(lower)
+            if latin in PARTICLES:
+                return Word(token, frozenset({latin}), PARTICLE_ROLE, latin)
+            return Word(token, frozenset(), "", "")
+        if token.cyrillic and token.capitalized:
             forms = morphology.word_forms(text)
-            readings = [f for f in forms if f.score >= 0.05] or list(forms[:1])
+            readings = [f for f in forms if f.score >= morphology.UNLIKELY] or list(forms[:1])
             nominative_key = part_key(word_to_latin(readings[0].nominative)) if readings else ""
             keys = {part_key(word_to_latin(lower))} | {part_key(word_to_latin(f.nominative)) for f in readings}
             roles = {f.role for f in readings}
@@ -212,7 +221,7 @@ class TextScreener:
         keys.discard("")
         role = self._role(token, lower, frozenset(keys), roles)
         place = token.capitalized and self._is_place(token, roles)
-        return Word(token, frozenset(keys), role, nominative_key, place)
+        return Word(token, frozenset(keys), role, nominative_key, place, frozenset(roles))
 
     def _role(self, token: Token, lower: str, keys: frozenset[str], roles: set[str]) -> str:
         if word_to_latin(lower) in PARTICLES:
@@ -224,7 +233,7 @@ class TextScreener:
         if self._is_place(token, roles) and lower not in self._given:
             return TITLE_ROLE
         if token.cyrillic:
-            if morphology.PATRONYMIC in roles:
+            if morphology.PATRONYMIC in roles and not (morphology.FAMILY in roles and self._listed_family(keys)):
                 return PATRONYMIC_ROLE
             if morphology.GIVEN in roles and morphology.FAMILY not in roles:
                 return GIVEN_ROLE
@@ -241,6 +250,28 @@ class TextScreener:
                 return SURNAME_ROLE
             return TITLE_ROLE if not token.all_caps else SURNAME_ROLE
         return SURNAME_ROLE
+
+    @staticmethod
+    def _settle_roles(words: list[Word]) -> None:
+        """Roles that a Cyrillic word's neighbours decide, where its dictionary readings alone do not."""
+        for i, word in enumerate(words):
+            token = word.token
+            if not (token.cyrillic and token.capitalized) or token.all_caps:
+                continue
+            before = words[i - 1] if i and _continues(token) else None
+            after = words[i + 1] if i + 1 < len(words) and _continues(words[i + 1].token) else None
+            after_is_family = after is not None and after.role in (FAMILY_ROLE, SURNAME_ROLE)
+            before_is_given = before is not None and before.role == GIVEN_ROLE
+            if before and before.token.text.lower() in LOCATIVE_PREPOSITIONS and morphology.PLACE in word.readings:
+                word.role, word.place = TITLE_ROLE, True  # «в Королёве»: the town, not Mr Korolev
+            elif word.role == FAMILY_ROLE and morphology.PATRONYMIC in word.readings and before_is_given and after_is_family:
+                word.role = PATRONYMIC_ROLE  # «Рустам Абрамович Мурадов»; but «Роман Абрамович» keeps his name
+            elif word.role in (FAMILY_ROLE, SURNAME_ROLE) and after_is_family and not before_is_given and (
+                morphology.GIVEN in word.readings or word.readings == {morphology.UNKNOWN}
+            ):
+                word.role = GIVEN_ROLE  # «Герман Греф», «Жозеп Боррель»
+            elif word.role == TITLE_ROLE and before_is_given and not word.place and _could_be_family(word):
+                word.role = SURNAME_ROLE  # «Мария Певчих»: after a given name, a capitalized word is her name
 
     @staticmethod
     def _is_place(token: Token, roles: set[str]) -> bool:
@@ -296,6 +327,10 @@ class TextScreener:
                      and self._could_stand_alone(words[start + i])]  # fmt: skip
             return (start + alone[0], start + alone[0] + 1) if alone else None
         first = anchors[0]
+        while first + 1 < len(roles) and roles[first + 1] == GIVEN_ROLE and _case_differs(
+            words[start + first], words[start + first + 1]
+        ):
+            first += 1  # «группы Вагнера Евгений Пригожин»; but «Константин Эрнст» is one name
         before = [i for i in range(first) if roles[i] in (FAMILY_ROLE, SURNAME_ROLE)]
         if before and before[-1] < first - 1 and self._could_stand_alone(words[start + before[-1]]):
             return (start + before[-1], start + before[-1] + 1)  # "Usmanov, Minister Alexander …"
@@ -329,7 +364,11 @@ class TextScreener:
     @staticmethod
     def _family_first(words: list[Word], at: int, roles: list[str]) -> bool:
         """Whether a listed family name right before a given name belongs to this name (Бастрыкин
-        Александр Иванович, BASTRYKIN Alexander) rather than ending a previous phrase."""
+        Александр Иванович, BASTRYKIN Alexander) rather than ending a previous phrase («группы
+        Вагнера Евгений Пригожин»: the given name has its own family name after it)."""
+        after = at + 2 < len(words) and _continues(words[at + 2].token)
+        if after and words[at + 2].role in (FAMILY_ROLE, SURNAME_ROLE):
+            return False
         token = words[at].token
         return token.all_caps or token.cyrillic or PATRONYMIC_ROLE in roles
 
@@ -348,13 +387,16 @@ class TextScreener:
         if len(text) > MAX_TEXT_LENGTH:
             raise ValueError(f"text too long: {len(text)} characters (at most {MAX_TEXT_LENGTH})")
         words = [self._word(token) for token in tokenize(text)]
+        self._settle_roles(words)
         spans: dict[tuple[int, int], list[str]] = {}
         for run in self._runs(words):
             for span in self._person_spans(words, run):
                 if not self._names_something_else(words, span):
                     spans[span] = ["names"]
-        if self.use_ner and any(w.token.cyrillic for w in words):
-            self._add_ner_spans(text, words, spans)
+        if self.use_ner:
+            sentences = _unexplained_sentences(words, spans)
+            if sentences:
+                self._add_ner_spans(russian_person_spans(text, sentences), words, spans)
         mentions = self._organization_mentions(text, words, [s for s in spans if s[1] - s[0] > 1])
         taken = [(m.start, m.end) for m in mentions]
         for span, found_by in sorted(spans.items()):
@@ -370,15 +412,24 @@ class TextScreener:
                 mention.refers_to = renumbered[id(mentions[mention.refers_to])]
         return TextReport(text, kept, self.as_of)
 
-    def _add_ner_spans(self, text: str, words: list[Word], spans: dict[tuple[int, int], list[str]]) -> None:
+    def _add_ner_spans(
+        self, found: list[tuple[int, int]], words: list[Word], spans: dict[tuple[int, int], list[str]]
+    ) -> None:
+        """The NER's persons: confirming ours, joining ours («Жозепом» + «Боррелем»), or new ones."""
         starts = {w.token.start: i for i, w in enumerate(words)}
         ends = {w.token.end: i for i, w in enumerate(words)}
-        for start, end in russian_person_spans(text):
-            first = starts.get(start)
-            last = next((ends[e] for e in range(end, start, -1) if e in ends), None)
+        for span_start, span_end in found:
+            first = starts.get(span_start)
+            last = next((ends[e] for e in range(span_end, span_start, -1) if e in ends), None)
             if first is None or last is None:
                 continue
             overlapping = [s for s in spans if s[0] <= last and first < s[1]]
+            inside = [s for s in overlapping if first <= s[0] and s[1] <= last + 1]
+            if len(inside) > 1 and inside == overlapping:
+                for span in inside:
+                    del spans[span]
+                spans[(first, last + 1)] = ["names", "natasha"]
+                continue
             for span in overlapping:
                 spans[span].append("natasha")
             if not overlapping and not self._names_something_else(words, (first, last + 1)):
@@ -427,6 +478,10 @@ class TextScreener:
         mention.score = best.score
         if best.match and len(rivals) > 1:
             mention.candidates = [self._candidate(r.entry, r.score) for r in rivals]
+            if all(c["sanctioned"] for c in mention.candidates):
+                # Whichever it is, the person is listed: often one person whose records the lists
+                # do not let us join (Mishustin: EU and US disagree on his birth date).
+                self._assign(mention, best.entry, best.score)
             return
         if best.score >= self.threshold:
             self._assign(mention, best.entry, best.score)
@@ -583,6 +638,53 @@ class TextScreener:
         if mention.refers_to is not None:
             return True
         return mention.full or "natasha" in mention.found_by
+
+
+def _continues(token: Token) -> bool:
+    """Whether a token continues the phrase of the one before it (same sentence, only spaces between)."""
+    return not token.sentence_start and adjacent(token)
+
+
+def _case_differs(left: Word, right: Word) -> bool:
+    """Two Cyrillic words of which one is inflected and the other is not: not one name."""
+    if not (left.token.cyrillic and right.token.cyrillic):
+        return False
+    return _inflected(left) != _inflected(right)
+
+
+def _inflected(word: Word) -> bool:
+    forms = morphology.word_forms(word.token.text)
+    return bool(forms) and forms[0].nominative != word.token.text.lower()
+
+
+def _could_be_family(word: Word) -> bool:
+    """A capitalized Cyrillic word that no dictionary calls a place or an organization."""
+    return word.token.text.lower() not in TITLE_WORDS | ORGANIZATION_HEADS and not word.readings & {
+        morphology.PLACE, morphology.ORGANIZATION
+    }
+
+
+def _unexplained_sentences(words: list[Word], spans: dict[tuple[int, int], list[str]]) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences the NER should read: those with a capitalized Cyrillic
+    word that no dictionary knows and no name span holds («Росгвардией», «Жозепом»), or with a lone
+    family name on no list («Навальный остался в СИЗО»: a person, or the adjective?). The NER costs
+    more than the rest of screening together, and most sentences need no second opinion.
+    """
+    held = {i for start, end in spans for i in range(start, end)}
+    lone_unlisted = {start for start, end in spans if end - start == 1 and words[start].role == SURNAME_ROLE}
+    sentences: list[tuple[int, int]] = []
+    first = 0
+    for i, word in enumerate(words):
+        if word.token.sentence_start:
+            first = i
+        token = word.token
+        if not token.cyrillic or words[first].token.start in (s[0] for s in sentences[-1:]):
+            continue
+        unknown = token.capitalized and not token.all_caps and morphology.UNKNOWN in word.readings and i not in held
+        if unknown or i in lone_unlisted:
+            last = next((j for j in range(i + 1, len(words)) if words[j].token.sentence_start), len(words)) - 1
+            sentences.append((words[first].token.start, words[last].token.end))
+    return sentences
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[str, int]:

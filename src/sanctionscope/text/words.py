@@ -35,6 +35,8 @@ ORGANIZATION_HEADS = frozenset(
     """.split()
 )
 #: words before a Russian name in the genitive that make it a name of something else («улица Кирова»)
+#: Russian prepositions of place: «в Королёве» is the town, even though Королёв is a family name too
+LOCATIVE_PREPOSITIONS = frozenset({"в", "во"})
 NAMED_AFTER = frozenset("имени им улица улицы улице проспект проспекта площадь площади премия премии".split())
 
 
