@@ -87,6 +87,8 @@ def test_as_of_answers_as_the_lists_stood(loaded_db: Path) -> None:
     after = open_text_screener(engine, as_of=date(2021, 3, 3)).screen(sentence)
     assert "eu" not in mention(before, "Alexander Bastrykin").subject["designations"]
     assert after.mentions[0].subject["designations"]["eu"]["listed_on"] == "2021-03-02"
+    # building a screener for a past day takes seconds: asked again, the same one answers
+    assert open_text_screener(engine, as_of=date(2021, 3, 3)) is open_text_screener(engine, as_of=date(2021, 3, 3))
 
 
 # --- Russian inflection ---------------------------------------------------------------------
@@ -172,6 +174,10 @@ def test_the_ner_reads_only_sentences_that_need_a_second_opinion(
     assert read == ["Навальный остался в СИЗО"]  # a lone unlisted surname: person or adjective?
     assert "natasha" in mention(report, "Навальный").found_by
     assert mention(report, "Александр Бастрыкин").sanctioned and mention(report, "Сергей Лавров").sanctioned
+
+
+def test_screeners_of_one_matcher_share_its_gazetteer(screener: TextScreener) -> None:
+    assert TextScreener(screener.matcher, screener.book).gazetteer is screener.gazetteer
 
 
 def test_a_tie_between_listed_records_of_one_name_is_still_sanctioned(screener: TextScreener) -> None:

@@ -17,17 +17,20 @@ The steps, in order:
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 
 from sanctionscope.index.entries import Entry
 from sanctionscope.model import Record
-from sanctionscope.match.database import open_matcher
+from sanctionscope.match.database import current_version, open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import SCHEMA_OF_KIND, build_query
 from sanctionscope.names.analyze import FAMILY, PARTICLES, PATRONYMIC_RE, part_key
@@ -189,7 +192,7 @@ class TextScreener:
         self.as_of = as_of
         self.threshold = threshold
         self.use_ner = use_ner
-        self.gazetteer = Gazetteer.build(matcher.entries)
+        self.gazetteer = gazetteer_for(matcher)
         self._given = english_given_names()
         is_place("Moscow")  # rigour indexes every territory name on first use (~2 s): here, not in the first text
         self._results: dict[str, list[Result]] = {}
@@ -726,9 +729,42 @@ def _stem(latin: str) -> str:
     return latin[:7]
 
 
+#: screeners for past days kept per process (each holds its own index: about 100 MB for every list)
+SCREENERS_KEPT = 2
+_screeners: OrderedDict[tuple[Any, ...], TextScreener] = OrderedDict()
+_screeners_lock = threading.Lock()
+_gazetteers: WeakKeyDictionary[Matcher, Gazetteer] = WeakKeyDictionary()
+
+
+def gazetteer_for(matcher: Matcher) -> Gazetteer:
+    """The gazetteer of a matcher's entries, built once per matcher (it takes a couple of seconds)."""
+    with _screeners_lock:
+        found = _gazetteers.get(matcher)
+    if found is None:
+        found = Gazetteer.build(matcher.entries)
+        with _screeners_lock:
+            _gazetteers[matcher] = found
+    return found
+
+
 def open_text_screener(
     engine: sa.Engine, *, as_of: date | None = None, threshold: float = DEFAULT_THRESHOLD, use_ner: bool = True
 ) -> TextScreener:
-    """A screener over the lists in a database (as they stood on `as_of`)."""
+    """A screener over the lists in a database (as they stood on `as_of`).
+
+    The last few are kept while the data stays the same: building one (the index of that day,
+    the subjects, the gazetteer) takes seconds, and a day is often asked about again.
+    """
+    key = (engine.url.render_as_string(), current_version(engine, as_of), as_of, threshold, use_ner)
+    with _screeners_lock:
+        found = _screeners.get(key)
+        if found is not None:
+            _screeners.move_to_end(key)
+            return found
     matcher = open_matcher(engine, as_of=as_of)
-    return TextScreener(matcher, SubjectBook(engine), as_of=as_of, threshold=threshold, use_ner=use_ner)
+    screener = TextScreener(matcher, SubjectBook(engine), as_of=as_of, threshold=threshold, use_ner=use_ner)
+    with _screeners_lock:
+        _screeners[key] = screener
+        while len(_screeners) > SCREENERS_KEPT:
+            _screeners.popitem(last=False)
+    return screener
