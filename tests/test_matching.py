@@ -102,6 +102,32 @@ def test_ordinary_names_on_no_list_do_not_match(scope: Sanctionscope, name: str)
     assert not matches(scope, name)
 
 
+def matched_captions(scope: Sanctionscope, name: str) -> list[str]:
+    return [r.entry.caption.upper() for r in scope.match(name, limit=5) if r.match]
+
+
+@pytest.mark.parametrize(
+    ("typo", "family"),
+    [("Igor MAKAORV", "MAKAROV"), ("Anrew Langa", "LANGA"), ("Issma Hallaq", "HALLAQ"), ("Seregi PODOPRIGOROV", "PODOPRIGOROV")],
+)
+def test_typos_swapping_letters_or_in_a_given_name_are_found(scope: Sanctionscope, typo: str, family: str) -> None:
+    # a transposition is one edit in candidate lookup as in scoring; "Anrew" is close to "andrew"
+    # as spelled, though its language class key is "andrei"
+    assert any(family in caption for caption in matched_captions(scope, typo)), typo
+
+
+def test_a_listed_name_of_one_word_and_initials_only_suggests(scope: Sanctionscope) -> None:
+    # an alias "A. Kabir" agrees with every Kabir whose given name starts with A
+    found = {r.entry.caption: r for r in scope.match("Amara Kabir", limit=10)}
+    assert "Abdul Kabir Mohammad Jan" in found and not found["Abdul Kabir Mohammad Jan"].match
+
+
+def test_a_field_with_several_forms_matches_each(scope: Sanctionscope) -> None:
+    both = "Юрий Николаевич СИРОВАТКО / Юрiй Миколайович СИРОВАТКО"  # as the EU writes it
+    assert any("SIROVATKO" in caption for caption in matched_captions(scope, both))
+    assert any("SIROVATKO" in caption for caption in matched_captions(scope, "Юрiй Миколайович СИРОВАТКО"))
+
+
 def test_an_equal_identifier_is_decisive(scope: Sanctionscope) -> None:
     found = matches(scope, "A. Usmanov", identifier="1601108019")  # his Russian tax number in the SDN list
     assert found[USMANOV_OFAC] == 1.0

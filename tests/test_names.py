@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sanctionscope.names.variants import name_variants
+
 from sanctionscope.names import (
     FAMILY,
     GIVEN,
@@ -134,3 +136,21 @@ def test_titles_are_dropped_and_legal_forms_marked() -> None:
 def test_initials_and_particles_carry_no_index_keys() -> None:
     assert analyze_name("A. I. Bastrykin").keys == frozenset({token_key("bastrykin")})
     assert "al" not in analyze_name("Bashar al-Assad").keys
+
+
+@pytest.mark.parametrize(
+    ("field", "forms"),
+    [
+        ("Юрий Николаевич СИРОВАТКО / Юрiй Миколайович СИРОВАТКО",
+         ["Юрий Николаевич СИРОВАТКО", "Юрiй Миколайович СИРОВАТКО"]),
+        ("Konstantin Lvovich ERNST (Russian: Константин Львович ЭРНСТ)",
+         ["Konstantin Lvovich ERNST", "Константин Львович ЭРНСТ"]),
+        ("Alexander (Alexandr) Ivanovich BASTRYKIN",
+         ["Alexander Ivanovich BASTRYKIN", "Alexandr Ivanovich BASTRYKIN"]),
+        ("Екатерина Владимировна ГОГИАШВИЛИ - born ФИЛИППОВА",
+         ["Екатерина Владимировна ГОГИАШВИЛИ", "Екатерина Владимировна ФИЛИППОВА"]),
+        ("Alexander Bastrykin", ["Alexander Bastrykin"]),
+    ],
+)  # fmt: skip
+def test_a_field_holding_several_names_is_split_into_them(field: str, forms: list[str]) -> None:
+    assert name_variants(field) == forms

@@ -18,10 +18,10 @@ from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 #: minimum edit similarity for a vocabulary key to stand in for a query key
-FUZZY_MIN_SIMILARITY = 0.75
+FUZZY_MIN_SIMILARITY = 0.7
 #: at most this many vocabulary keys per query key from fuzzy lookup
 FUZZY_MAX_KEYS = 12
 #: how many query keys' fuzzy expansions are remembered
@@ -161,7 +161,7 @@ class CandidateIndex:
         for _other, similarity, position in process.extract(
             key,
             self._vocabulary_array[plausible].tolist(),
-            scorer=Levenshtein.normalized_similarity,
+            scorer=OSA.normalized_similarity,  # a transposition is one edit, as in scoring
             score_cutoff=FUZZY_MIN_SIMILARITY,
             limit=FUZZY_MAX_KEYS,
         ):

@@ -13,6 +13,7 @@ import orjson
 
 from sanctionscope.model import FuzzyDate, Record
 from sanctionscope.names import AnalyzedName, NamePart, analyze_name
+from sanctionscope.names.variants import name_variants
 from sanctionscope.sources.registry import jurisdiction_of
 
 
@@ -34,8 +35,8 @@ class Entry:
     sources: set[str] = field(default_factory=set)
 
     def keys(self) -> set[str]:
-        """Every name-part key of every name, for the candidate index."""
-        return {key for name in self.names for key in name.keys}
+        """Every name-part key of every name (with given names as spelled), for the candidate index."""
+        return {key for name in self.names for key in name.index_keys}
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
@@ -103,12 +104,14 @@ def analyze_record_names(record: Record) -> list[AnalyzedName]:
     seen: set[str] = set()
     names: list[AnalyzedName] = []
     for name in record.names:
-        if not name.full or name.full in seen:
-            continue
-        seen.add(name.full)
-        names.append(
-            analyze_name(name.full, record.kind.value, given=name.given, patronymic=name.patronymic, family=name.family)
-        )
+        for form in name_variants(name.full) if name.full else ():
+            if form in seen:
+                continue
+            seen.add(form)
+            if form == name.full:  # the parts a list states belong to the name as it wrote it
+                names.append(analyze_name(form, record.kind.value, name.given, name.patronymic, name.family))
+            else:
+                names.append(analyze_name(form, record.kind.value))
     return names
 
 

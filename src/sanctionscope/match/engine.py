@@ -30,6 +30,7 @@ from sanctionscope.match.names import NameScore, compare_names, pair_bound, scor
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
 from sanctionscope.names import AnalyzedName, analyze_name
+from sanctionscope.names.variants import name_variants
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
 DEFAULT_THRESHOLD = 0.8
@@ -84,7 +85,7 @@ class Result:
 
 def analyze_query_names(query: Query) -> list[AnalyzedName]:
     kind = query.kind if query.kind and query.kind != "unknown" else "person"
-    return [analyze_name(name, kind) for name in query.names if name and name.strip()]
+    return [analyze_name(form, kind) for name in query.names if name and name.strip() for form in name_variants(name)]
 
 
 @dataclass
@@ -118,7 +119,7 @@ def score_entry(
     query = prepared.query
     best = NameScore(0.0, (), "", "")
     for c in entry.names:
-        if prepared.reachable.isdisjoint(c.keys):
+        if prepared.reachable.isdisjoint(c.index_keys):
             continue
         for position, q in enumerate(prepared.names):
             if pair_bound(q, c, prepared.stand_ins, prepared.reachable, prepared.unlisted) < max(floor, best.score):

@@ -29,8 +29,11 @@ TAG_WEIGHTS = {
 
 #: how much of its weight a candidate part that the query lacks counts against the match
 CANDIDATE_ONLY_SHARE = 0.75
+#: a listed name that is one word and initials ("A. Kabir", «عماري س») agrees with many people: it can
+#: suggest a query with that word and those first letters ("Amara Kabir"), not confirm it
+ONE_WORD_AND_INITIALS_CEILING = 0.78
 #: a near miss of a query part that is itself a listed name counts this share of its similarity
-LISTED_NEAR_MISS_FACTOR = 0.8
+LISTED_NEAR_MISS_FACTOR = 0.6
 #: two adjacent parts written as one ("AlArabi") pair when the joined spelling is at most one edit away
 JOINED_SIMILARITY = 0.85
 #: an unpaired query part that appears on no list at all counts this many times its weight
@@ -160,6 +163,7 @@ def compare_names(
     used_c: set[int] = set()
     pairs: list[PartPair] = []
     matched = possible = 0.0
+    full_pairs = initial_stand_ins = 0
     for similarity, i, j in options:
         if i in used_q or j in used_c:
             continue
@@ -170,8 +174,10 @@ def compare_names(
             # The list gives only an initial: it confirms the query's first letter, not its name.
             weight = 2 * TAG_WEIGHTS[INITIAL]
             possible += _weight(qp) - TAG_WEIGHTS[INITIAL]
+            initial_stand_ins += 1
         else:
             weight = _weight(qp, cp) + _weight(cp, qp)
+            full_pairs += INITIAL not in (qp.tag, cp.tag)
         matched += weight * similarity
         possible += weight
         pairs.append(PartPair(qp.original, cp.original, round(similarity, 3)))
@@ -197,6 +203,8 @@ def compare_names(
         unmatched = sum(TAG_WEIGHTS.get(cp.tag, 0.8) for j, cp in enumerate(c_parts) if j not in used_c)
         possible += CANDIDATE_ONLY_SHARE * unmatched
     score = matched / possible if possible else 0.0
+    if initial_stand_ins and full_pairs + len(joined) <= 1:
+        score = min(score, ONE_WORD_AND_INITIALS_CEILING)
     return NameScore(score, tuple(pairs), query.original, candidate.original)
 
 
@@ -235,7 +243,7 @@ def pair_bound(
         if part.tag == LEGAL_FORM:
             continue
         keys = stand_ins.get(part.key)
-        if keys is None or not keys.isdisjoint(candidate.keys):
+        if keys is None or not keys.isdisjoint(candidate.index_keys):
             paired += 2.0  # initials, particles: assumed to pair
         else:
             missing += _unpaired_weight(part, unlisted)

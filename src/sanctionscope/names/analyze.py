@@ -55,10 +55,16 @@ class AnalyzedName:
     script: str | None
     #: keys of the parts that identify (legal forms, particles and initials do not)
     keys: frozenset[str] = field(init=False)
+    #: ... and those parts' keys as spelled where a given-name class replaced them (andrew: "andrev"
+    #: besides "andrei"), so that a misspelling ("Anrew") has a close key to be found by
+    index_keys: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        keys = frozenset(p.key for p in self.parts if p.tag not in (LEGAL_FORM, PARTICLE, INITIAL) and p.key)
+        identifying = [p for p in self.parts if p.tag not in (LEGAL_FORM, PARTICLE, INITIAL) and p.key]
+        keys = frozenset(p.key for p in identifying)
         object.__setattr__(self, "keys", keys)
+        spelled = {token_key(p.text) for p in identifying} - {""}
+        object.__setattr__(self, "index_keys", keys | spelled if spelled - keys else keys)
 
     @property
     def latin(self) -> str:
