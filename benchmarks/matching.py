@@ -164,11 +164,15 @@ def romanize(name: str, rng: random.Random) -> str | None:
 
 
 def initials(name: str, _rng: random.Random) -> str | None:
-    words = name.replace(",", "").split()
-    if len(words) < 2:
+    """The given names as initials: those after the comma of "FAMILY, Given Names", else all but the last word."""
+    if "," in name:
+        family, _, given = name.partition(",")
+        words, family = given.split(), family.strip()
+    else:
+        *words, family = name.split() or [""]
+    if not words or not family:
         return None
-    family = words[-1]
-    return " ".join(w[0] + "." for w in words[:-1]) + " " + family
+    return " ".join(w[0] + "." for w in words) + " " + family
 
 
 def lookalike(name: str, rng: random.Random) -> str | None:

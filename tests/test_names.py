@@ -154,3 +154,10 @@ def test_initials_and_particles_carry_no_index_keys() -> None:
 )  # fmt: skip
 def test_a_field_holding_several_names_is_split_into_them(field: str, forms: list[str]) -> None:
     assert name_variants(field) == forms
+
+
+def test_a_ukrainian_or_belarusian_name_is_romanized_as_they_do() -> None:
+    # г is h in Ukrainian and Belarusian (a Latin look-alike I marks this one as Belarusian)
+    belarusian = analyze_name("Алег Сяргеевіч ГАЙДУКЕВIЧ")
+    assert belarusian.keys == analyze_name("HAIDUKEVICH, Aleh Siarheevich").keys
+    assert "grigori" in analyze_name("Григорий Петрович").keys  # Russian keeps g

@@ -18,7 +18,7 @@ from rigour.names import extract_org_types, remove_person_prefixes
 
 from sanctionscope.model import detect_script
 from sanctionscope.names.keys import given_name_key, token_key
-from sanctionscope.names.latin import strip_stress, word_to_latin
+from sanctionscope.names.latin import UKRAINIAN_BELARUSIAN_LETTERS, repair_lookalikes, strip_stress, word_to_latin
 
 GIVEN = "given"
 PATRONYMIC = "patronymic"
@@ -176,7 +176,8 @@ def _analyze(name: str, kind: str, given: tuple[str, ...], patronymic: tuple[str
                 comma_at = len(words)
             continue
         words.append(token)
-    latins = [word_to_latin(w.rstrip(".")) for w in words]
+    g_as_h = any(UKRAINIAN_BELARUSIAN_LETTERS.intersection(repair_lookalikes(w)) for w in words)
+    latins = [word_to_latin(w.rstrip("."), g_as_h) for w in words]
     keep = [i for i, latin in enumerate(latins) if latin]
     words, latins = [words[i] for i in keep], [latins[i] for i in keep]
     if kind == "person":

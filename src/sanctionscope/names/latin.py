@@ -67,16 +67,23 @@ def repair_lookalikes(word: str) -> str:
     return word.translate(_CYRILLIC_TO_LATIN_LOOK)
 
 
-def _cyrillic_word_to_latin(word: str) -> str:
+#: letters only Ukrainian and Belarusian have: a name with one is romanized as they do (г is h)
+UKRAINIAN_BELARUSIAN_LETTERS = frozenset("іїєґўІЇЄҐЎ")
+
+
+def _cyrillic_word_to_latin(word: str, g_as_h: bool = False) -> str:
+    if g_as_h:
+        word = word.replace("г", "h")
     return "".join(CYRILLIC_TO_LATIN.get(c, c) for c in word)
 
 
 @lru_cache(maxsize=200_000)
-def word_to_latin(word: str) -> str:
-    """Lower-case ASCII form of one word (look-alikes repaired, stress dropped)."""
+def word_to_latin(word: str, g_as_h: bool = False) -> str:
+    """Lower-case ASCII form of one word (look-alikes repaired, stress dropped); `g_as_h` for a
+    word of a Ukrainian or Belarusian name (Алег Сяргеевіч → Aleh Siarheevich)."""
     word = repair_lookalikes(strip_stress(word)).lower()
     if any(is_cyrillic(c) for c in word):
-        word = _cyrillic_word_to_latin(word)
+        word = _cyrillic_word_to_latin(word, g_as_h)
     if word.isascii():
         return word
     return (normality.ascii_text(word) or "").lower()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-_SEPARATOR = re.compile(r"\s+/\s+|\s*;\s*")
+_SEPARATOR = re.compile(r"\s+/\s*|\s*/\s+|\s*;\s*")
 #: "(Russian: Константин Львович ЭРНСТ)", "(Alexandr)": a label is optional
 _PARENTHESIS = re.compile(r"\s*\((?:[^():]{1,30}:\s*)?([^()]+)\)\s*")
 _BORN = re.compile(r"\s+-?\s*(?:born|née|nee|урожд[.а-я]*)\s+", re.IGNORECASE)
