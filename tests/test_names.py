@@ -161,3 +161,11 @@ def test_a_ukrainian_or_belarusian_name_is_romanized_as_they_do() -> None:
     belarusian = analyze_name("Алег Сяргеевіч ГАЙДУКЕВIЧ")
     assert belarusian.keys == analyze_name("HAIDUKEVICH, Aleh Siarheevich").keys
     assert "grigori" in analyze_name("Григорий Петрович").keys  # Russian keeps g
+
+
+def test_edit_similarity_by_length_and_first_letter() -> None:
+    from sanctionscope.match.names import key_similarity
+
+    assert key_similarity("makarov", "makaorv") == 0.85  # a transposition is one edit
+    assert key_similarity("ivan", "ivas") == 0.0  # too short for an edit
+    assert key_similarity("markovski", "harkovski") < key_similarity("markovski", "marlovski")  # first letters

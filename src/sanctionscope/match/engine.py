@@ -30,6 +30,7 @@ from sanctionscope.match.names import NameScore, compare_names, pair_bound, scor
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
 from sanctionscope.names import AnalyzedName, analyze_name
+from sanctionscope.names.analyze import part_key
 from sanctionscope.names.variants import name_variants
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
@@ -81,6 +82,20 @@ class Result:
         if explain:
             data["explanation"] = self.explanation()
         return data
+
+
+#: the stand-in weight of a key reached by one edit of a part's spelling
+ONE_EDIT_SIMILARITY = 0.85
+#: parts shorter than this are not repaired by one edit (too many other names are one edit away)
+ONE_EDIT_MIN_LENGTH = 5
+
+
+def one_edit_keys(text: str) -> set[str]:
+    """Keys of a part's spelling with one letter dropped or two neighbouring letters swapped."""
+    variants = {text[:i] + text[i + 1 :] for i in range(len(text))}
+    variants.update(text[:i] + text[i + 1] + text[i] + text[i + 2 :] for i in range(len(text) - 1))
+    variants.discard(text)
+    return {part_key(v) for v in variants} - {""}
 
 
 def analyze_query_names(query: Query) -> list[AnalyzedName]:
@@ -172,9 +187,24 @@ class Matcher:
 
     def candidate_entries(self, query: Query, limit: int = 50) -> list[Entry]:
         """The entries the index proposes for `query`, best first (what gets scored)."""
-        names = analyze_query_names(query)
-        expanded = self.index.expand(key for name in names for key in name.keys)
+        expanded = self._expand(analyze_query_names(query))
         return [self.entries[c.position] for c in self._candidates(expanded, limit)]
+
+    def _expand(self, names: list[AnalyzedName]) -> dict[str, list[tuple[int, float]]]:
+        """Each query key with the vocabulary keys that stand in for it.
+
+        A part whose key has no stand-in, not even a close one, may be a typo that broke one of the
+        letter clusters keys fold ("Bazmhenov" for Bazhenov, "TKAHC" for Tkach): its spelling with
+        one letter dropped or two neighbours swapped is keyed again and looked up exactly.
+        """
+        expanded = self.index.expand(key for name in names for key in name.keys)
+        for name in names:
+            for part in name.parts:
+                if expanded.get(part.key) == [] and len(part.text) >= ONE_EDIT_MIN_LENGTH:
+                    found = {self.index.key_ids[k]: ONE_EDIT_SIMILARITY for k in one_edit_keys(part.text)
+                             if k in self.index.key_ids}  # fmt: skip
+                    expanded[part.key] = list(found.items())
+        return expanded
 
     def _candidates(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[Candidate]:
         found = self.index.rank(expanded, limit)
@@ -200,7 +230,7 @@ class Matcher:
         the top `limit`.
         """
         names = analyze_query_names(query)
-        expanded = self.index.expand(key for name in names for key in name.keys)
+        expanded = self._expand(names)
         vocabulary = self.index.vocabulary
         stand_ins = {key: frozenset(vocabulary[k] for k, _s in similar) for key, similar in expanded.items()}
         unlisted = frozenset(key for key, similar in expanded.items() if not similar)

@@ -36,6 +36,9 @@ ONE_WORD_AND_INITIALS_CEILING = 0.78
 LISTED_NEAR_MISS_FACTOR = 0.6
 #: two adjacent parts written as one ("AlArabi") pair when the joined spelling is at most one edit away
 JOINED_SIMILARITY = 0.85
+#: a query's patronymic that the candidate lacks counts this share of its weight: lists often
+#: leave patronymics out, and one on no list says little (it is only the father's given name)
+QUERY_PATRONYMIC_SHARE = 0.5
 #: an unpaired query part that appears on no list at all counts this many times its weight
 UNLISTED_PART_FACTOR = 1.5
 #: a patronymic may stand for a family or given name only when at most one edit away (a typo can hide the
@@ -76,6 +79,8 @@ def part_similarity(a: NamePart, b: NamePart) -> float:
     return max(key_similarity(a.key, b.key), key_similarity(a.text, b.text))
 
 
+#: taken off an edit similarity when the first letters differ
+FIRST_LETTER_PENALTY = 0.15
 #: (edits, shortest length that may have them, similarity): a typo budget by length
 EDIT_BUDGET = ((1, 5, 0.85), (2, 8, 0.7), (3, 12, 0.55))
 
@@ -93,7 +98,11 @@ def key_similarity(a: str, b: str) -> float:
     distance = OSA.distance(a, b, score_cutoff=3)
     for edits, shortest, similarity in EDIT_BUDGET:
         if distance <= edits:
-            return similarity if length >= shortest else 0.0
+            if length < shortest:
+                return 0.0
+            # a misspelt first letter is rare (the ways to write a first sound are folded into the
+            # keys already): Markovski and Harkovski are two names
+            return similarity - FIRST_LETTER_PENALTY if a[:1] != b[:1] else similarity
     return 0.0
 
 
@@ -124,6 +133,8 @@ def _joined(singles: list[NamePart], doubles: list[NamePart], used_singles: set[
 
 def _unpaired_weight(part: NamePart, unlisted: frozenset[str]) -> float:
     weight = TAG_WEIGHTS.get(part.tag, 0.8)
+    if part.tag == PATRONYMIC:
+        return weight * QUERY_PATRONYMIC_SHARE
     return weight * UNLISTED_PART_FACTOR if part.key in unlisted else weight
 
 
