@@ -36,6 +36,10 @@ ONE_WORD_AND_INITIALS_CEILING = 0.78
 LISTED_NEAR_MISS_FACTOR = 0.6
 #: two adjacent parts written as one ("AlArabi") pair when the joined spelling is at most one edit away
 JOINED_SIMILARITY = 0.85
+#: an unpaired part between two paired ones (a middle name one side omits) counts this share of its weight
+MIDDLE_SHARE = 0.4
+#: two unpaired middle names this alike (edit similarity) are one misspelt name, not two names
+MIDDLE_ALIKE = 0.5
 #: a query's patronymic that the candidate lacks counts this share of its weight: lists often
 #: leave patronymics out, and one on no list says little (it is only the father's given name)
 QUERY_PATRONYMIC_SHARE = 0.5
@@ -131,6 +135,11 @@ def _joined(singles: list[NamePart], doubles: list[NamePart], used_singles: set[
                 break
 
 
+def _between(used: set[int]) -> range:
+    """Positions between the first and the last paired part."""
+    return range(min(used) + 1, max(used)) if len(used) >= 2 else range(0)
+
+
 def _unpaired_weight(part: NamePart, unlisted: frozenset[str]) -> float:
     weight = TAG_WEIGHTS.get(part.tag, 0.8)
     if part.tag == PATRONYMIC:
@@ -208,11 +217,26 @@ def compare_names(
     # A query part the candidate lacks counts fully against it; a candidate part the query lacks
     # counts less (queries often omit a patronymic or a second given name), but a surname alone
     # ("Patrushev") must not match a person with a given name.
+    # Parts between two paired ones are middle names (a father's and grandfather's names in
+    # "OTHMAN AHMED OTHMAN AL-GHAMDI" against "AL-GHAMDI, Othman"): one list writes them, the other not.
+    # When both sides have one there, they are two different middle names, not an omission
+    # ("M Carmen Medina", "Marco Antonio MEDINA"), unless they are alike (a badly misspelt one).
+    q_middle = [i for i in _between(used_q) if i not in used_q]
+    c_middle = [j for j in _between(used_c) if j not in used_c]
+    if q_middle and c_middle and not any(
+        OSA.normalized_similarity(q_parts[i].text, c_parts[j].text) >= MIDDLE_ALIKE for i in q_middle for j in c_middle
+    ):
+        q_middle = c_middle = []
     if len(used_q) < len(q_parts):
-        possible += sum(_unpaired_weight(qp, unlisted) for i, qp in enumerate(q_parts) if i not in used_q)
+        possible += sum(
+            _unpaired_weight(qp, unlisted) * (MIDDLE_SHARE if i in q_middle else 1.0)
+            for i, qp in enumerate(q_parts) if i not in used_q
+        )  # fmt: skip
     if len(used_c) < len(c_parts):
-        unmatched = sum(TAG_WEIGHTS.get(cp.tag, 0.8) for j, cp in enumerate(c_parts) if j not in used_c)
-        possible += CANDIDATE_ONLY_SHARE * unmatched
+        possible += sum(
+            TAG_WEIGHTS.get(cp.tag, 0.8) * (MIDDLE_SHARE if j in c_middle else CANDIDATE_ONLY_SHARE)
+            for j, cp in enumerate(c_parts) if j not in used_c
+        )  # fmt: skip
     score = matched / possible if possible else 0.0
     if initial_stand_ins and full_pairs + len(joined) <= 1:
         score = min(score, ONE_WORD_AND_INITIALS_CEILING)
@@ -222,17 +246,17 @@ def compare_names(
 def score_bound(query: AnalyzedName, present: Callable[[str], bool]) -> float:
     """The most `compare_names` can give `query` against a name whose keys satisfy `present`.
 
-    Each query part present could pair perfectly (weight at most 2); each absent one counts its
-    full weight against. Initials and particles have no keys and are assumed present.
+    Each query part present could pair perfectly (weight at most 2); each absent one counts the
+    least it can against. Initials and particles have no keys and are assumed present.
     """
     paired = missing = 0.0
-    for part in query.parts:
-        if part.tag == LEGAL_FORM:
-            continue
+    parts = [p for p in query.parts if p.tag != LEGAL_FORM]
+    for i, part in enumerate(parts):
         if part.tag in (INITIAL, PARTICLE) or not part.key or present(part.key):
             paired += 2.0
-        else:
-            missing += TAG_WEIGHTS.get(part.tag, 0.8)
+        else:  # the least an absent part can count (see _unpaired_weight), so that this stays a bound
+            share = QUERY_PATRONYMIC_SHARE if part.tag == PATRONYMIC else 1.0
+            missing += TAG_WEIGHTS.get(part.tag, 0.8) * share * _least_share(i, len(parts), 1.0)
     return paired / (paired + missing) if paired else 0.0
 
 
@@ -250,17 +274,22 @@ def pair_bound(
     for no query part cannot pair and counts against the match as in `compare_names`.
     """
     paired = missing = 0.0
-    for part in query.parts:
-        if part.tag == LEGAL_FORM:
-            continue
+    q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
+    for i, part in enumerate(q_parts):
         keys = stand_ins.get(part.key)
         if keys is None or not keys.isdisjoint(candidate.index_keys):
             paired += 2.0  # initials, particles: assumed to pair
         else:
-            missing += _unpaired_weight(part, unlisted)
+            missing += _unpaired_weight(part, unlisted) * _least_share(i, len(q_parts), 1.0)
     if not paired:
         return 0.0
-    for part in candidate.parts:
-        if part.tag not in (LEGAL_FORM, INITIAL, PARTICLE) and part.key and part.key not in reachable:
-            missing += CANDIDATE_ONLY_SHARE * TAG_WEIGHTS.get(part.tag, 0.8)
+    c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
+    for j, part in enumerate(c_parts):
+        if part.tag not in (INITIAL, PARTICLE) and part.key and part.key not in reachable:
+            missing += TAG_WEIGHTS.get(part.tag, 0.8) * _least_share(j, len(c_parts), CANDIDATE_ONLY_SHARE)
     return paired / (paired + missing)
+
+
+def _least_share(position: int, count: int, share: float) -> float:
+    """The least share an unpaired part at `position` can count: an inner part may be a middle name."""
+    return min(share, MIDDLE_SHARE) if 0 < position < count - 1 else share

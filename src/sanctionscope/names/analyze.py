@@ -33,7 +33,7 @@ PATRONYMIC_RE = re.compile(
     r"(ovich|evich|ovitch|evitch|ovych|evych|avich|yich|ich|ovna|evna|ivna|yivna|ichna|ogly|oglu|kyzy|qizi)$"
 )
 PARTICLES = frozenset(
-    {"al", "el", "ul", "bin", "ibn", "bint", "van", "von", "der", "de", "la", "le", "di", "da", "dos"}
+    {"al", "el", "ul", "bin", "ibn", "bint", "ben", "ould", "van", "von", "der", "de", "la", "le", "di", "da", "dos"}
 )
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*\.?|,", re.UNICODE)
