@@ -53,10 +53,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = JSONResponse({"detail": f"request body over {self.max_bytes} bytes"}, status_code=413)
         length = Headers(scope=scope).get("content-length", "")
         if length.isdigit() and int(length) > self.max_bytes:
-            await too_large(scope, receive, send)
+            await self._refuse(scope, receive, send)
             return
         received = 0
         refused = False
@@ -67,7 +66,7 @@ class BodyLimit:
             received += len(message.get("body", b""))
             if received > self.max_bytes and not refused:
                 refused = True
-                await too_large(scope, receive, send)
+                await self._refuse(scope, receive, send)
                 return {"type": "http.disconnect"}
             return message
 
@@ -76,6 +75,10 @@ class BodyLimit:
                 await send(message)
 
         await self.app(scope, counting_receive, guarded_send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse({"detail": f"request body over {self.max_bytes} bytes"}, status_code=413)
+        await response(scope, receive, send)
 
 
 class EntityQuery(BaseModel):

@@ -214,9 +214,9 @@ def compare_names(
         used_c.update(c_indices)
         query_text = " ".join(q_parts[i].original for i in q_indices)
         pairs.append(PartPair(query_text, " ".join(c_parts[j].original for j in c_indices), 1.0))
-    # A query part the candidate lacks counts fully against it; a candidate part the query lacks
-    # counts less (queries often omit a patronymic or a second given name), but a surname alone
-    # ("Patrushev") must not match a person with a given name.
+    # A query part the candidate lacks counts fully against it (a patronymic half); a candidate part
+    # the query lacks counts less (queries often omit a patronymic or a second given name), but a
+    # surname alone ("Patrushev") must not match a person with a given name.
     # Parts between two paired ones are middle names (a father's and grandfather's names in
     # "OTHMAN AHMED OTHMAN AL-GHAMDI" against "AL-GHAMDI, Othman"): one list writes them, the other not.
     # When both sides have one there, they are two different middle names, not an omission

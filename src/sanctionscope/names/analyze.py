@@ -64,6 +64,7 @@ class AnalyzedName:
         keys = frozenset(p.key for p in identifying)
         object.__setattr__(self, "keys", keys)
         spelled = {token_key(p.text) for p in identifying} - {""}
+        # most names add nothing: they share the one set (the index holds every name of every list)
         object.__setattr__(self, "index_keys", keys | spelled if spelled - keys else keys)
 
     @property

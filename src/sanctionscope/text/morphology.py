@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sanctionscope.names.latin import UKRAINIAN_BELARUSIAN_LETTERS
+
 GIVEN, PATRONYMIC, FAMILY, PLACE, ORGANIZATION, WORD, UNKNOWN = (
     "given", "patronymic", "family", "place", "organization", "word", "unknown",
 )  # fmt: skip
 _ROLE_OF_TAG = {"Name": GIVEN, "Patr": PATRONYMIC, "Surn": FAMILY, "Geox": PLACE, "Orgn": ORGANIZATION}
-_UKRAINIAN_LETTERS = set("іїєґІЇЄҐ")
+#: pymorphy has a Ukrainian dictionary, not a Belarusian one
+_UKRAINIAN_LETTERS = UKRAINIAN_BELARUSIAN_LETTERS - set("ўЎ")
 #: readings less likely than this are not a word's roles
 UNLIKELY = 0.05
 

@@ -24,10 +24,10 @@ def russian_person_spans(text: str, parts: Sequence[tuple[int, int]] | None = No
     from natasha import Doc
 
     parts = list(parts) if parts is not None else [(0, len(text))]
-    pieces, starts, at = [], [], 0
+    pieces, joined_starts, at = [], [], 0
     for start, end in parts:
         pieces.append(text[start:end])
-        starts.append((at, start))
+        joined_starts.append(at)
         at += end - start + 1  # one line break between pieces
     segmenter, tagger = _pipeline()
     doc = Doc("\n".join(pieces))
@@ -37,7 +37,7 @@ def russian_person_spans(text: str, parts: Sequence[tuple[int, int]] | None = No
     for span in doc.spans:
         if span.type != "PER":
             continue
-        piece = bisect_right(starts, (span.start, float("inf"))) - 1
-        joined_at, original_at = starts[piece]
-        found.append((span.start - joined_at + original_at, span.stop - joined_at + original_at))
+        piece = bisect_right(joined_starts, span.start) - 1
+        shift = parts[piece][0] - joined_starts[piece]
+        found.append((span.start + shift, span.stop + shift))
     return found

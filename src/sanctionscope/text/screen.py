@@ -677,16 +677,18 @@ def _unexplained_sentences(words: list[Word], spans: dict[tuple[int, int], list[
     lone_unlisted = {start for start, end in spans if end - start == 1 and words[start].role == SURNAME_ROLE}
     sentences: list[tuple[int, int]] = []
     first = 0
+    taken = -1  # the first word of the sentence last taken
     for i, word in enumerate(words):
-        if word.token.sentence_start:
-            first = i
         token = word.token
-        if not token.cyrillic or words[first].token.start in (s[0] for s in sentences[-1:]):
+        if token.sentence_start:
+            first = i
+        if not token.cyrillic or first == taken:
             continue
         unknown = token.capitalized and not token.all_caps and morphology.UNKNOWN in word.readings and i not in held
         if unknown or i in lone_unlisted:
             last = next((j for j in range(i + 1, len(words)) if words[j].token.sentence_start), len(words)) - 1
             sentences.append((words[first].token.start, words[last].token.end))
+            taken = first
     return sentences
 
 
@@ -732,17 +734,17 @@ def _stem(latin: str) -> str:
 #: screeners for past days kept per process (each holds its own index: about 100 MB for every list)
 SCREENERS_KEPT = 2
 _screeners: OrderedDict[tuple[Any, ...], TextScreener] = OrderedDict()
-_screeners_lock = threading.Lock()
+_cache_lock = threading.Lock()  # guards both caches
 _gazetteers: WeakKeyDictionary[Matcher, Gazetteer] = WeakKeyDictionary()
 
 
 def gazetteer_for(matcher: Matcher) -> Gazetteer:
     """The gazetteer of a matcher's entries, built once per matcher (it takes a couple of seconds)."""
-    with _screeners_lock:
+    with _cache_lock:
         found = _gazetteers.get(matcher)
     if found is None:
         found = Gazetteer.build(matcher.entries)
-        with _screeners_lock:
+        with _cache_lock:
             _gazetteers[matcher] = found
     return found
 
@@ -756,14 +758,14 @@ def open_text_screener(
     the subjects, the gazetteer) takes seconds, and a day is often asked about again.
     """
     key = (engine.url.render_as_string(), current_version(engine, as_of), as_of, threshold, use_ner)
-    with _screeners_lock:
+    with _cache_lock:
         found = _screeners.get(key)
         if found is not None:
             _screeners.move_to_end(key)
             return found
     matcher = open_matcher(engine, as_of=as_of)
     screener = TextScreener(matcher, SubjectBook(engine), as_of=as_of, threshold=threshold, use_ner=use_ner)
-    with _screeners_lock:
+    with _cache_lock:
         _screeners[key] = screener
         while len(_screeners) > SCREENERS_KEPT:
             _screeners.popitem(last=False)
