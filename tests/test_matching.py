@@ -96,8 +96,10 @@ def test_a_surname_alone_is_not_a_match_for_three_namesakes(scope: Sanctionscope
 
 
 @pytest.mark.parametrize(
-    "name", ["Emily Johnson", "Hans Peter Müller", "Olga Smirnova", "Алексей Навальный", "Leonid Volkov", "Wang Fang"]
-)
+    "name",
+    ["Emily Johnson", "Hans Peter Müller", "Olga Smirnova", "Алексей Навальный", "Leonid Volkov", "Wang Fang",
+     "Abdul Alhassan", "Aleksandr Nikolaevich Bastrykin"],  # a one-word alias HASSAN; another father's son
+)  # fmt: skip
 def test_ordinary_names_on_no_list_do_not_match(scope: Sanctionscope, name: str) -> None:
     assert not matches(scope, name)
 
@@ -110,12 +112,24 @@ def matched_captions(scope: Sanctionscope, name: str) -> list[str]:
     ("typo", "family"),
     [("Igor MAKAORV", "MAKAROV"), ("Anrew Langa", "LANGA"), ("Issma Hallaq", "HALLAQ"), ("Seregi PODOPRIGOROV", "PODOPRIGOROV"),
      # typos that break a letter cluster the keys fold (zh, ch): found by the spelling one edit away
-     ("Timofey Bazmhenov", "BAZHENOV"), ("Oleg Polikarpovich TKAHC", "TKACH"), ("Yury Yakovlevich ClHAIKA", "CHAYKA")],
+     ("Timofey Bazmhenov", "BAZHENOV"), ("Oleg Polikarpovich TKAHC", "TKACH"), ("Yury Yakovlevich ClHAIKA", "CHAYKA"),
+     # one letter from "Rashid", three from its key "raSid": the spelling as written is close
+     ("AYYUBI, Rauhid", "AYYUBI")],
 )  # fmt: skip
 def test_typos_swapping_letters_or_in_a_given_name_are_found(scope: Sanctionscope, typo: str, family: str) -> None:
     # a transposition is one edit in candidate lookup as in scoring; "Anrew" is close to "andrew"
     # as spelled, though its language class key is "andrei"
     assert any(family in caption for caption in matched_captions(scope, typo)), typo
+
+
+@pytest.mark.parametrize(
+    ("query", "referent"),
+    [("German Gref", "us_ofac_sdn:34796"),  # Герман: Herman in OFAC's English
+     ("ELHASSAN, Gaffar Mohammed", "us_ofac_sdn:9620"),  # OFAC writes EL HASSAN, Mohmed
+     ("Ahmed Shah Noorzai", "us_ofac_sdn:15788")],  # OFAC: NOORZAI, Mullah Ahmed Shah
+)  # fmt: skip
+def test_language_forms_articles_and_titles(scope: Sanctionscope, query: str, referent: str) -> None:
+    assert referent in matches(scope, query)
 
 
 def test_a_listed_name_of_one_word_and_initials_only_suggests(scope: Sanctionscope) -> None:

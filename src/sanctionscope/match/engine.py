@@ -29,8 +29,8 @@ from sanctionscope.match.features import (
 from sanctionscope.match.names import NameScore, compare_names, pair_bound, score_bound
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
-from sanctionscope.names import AnalyzedName, analyze_name
-from sanctionscope.names.analyze import part_key
+from sanctionscope.names import PARTICLE, AnalyzedName, analyze_name
+from sanctionscope.names.analyze import ABD_PREFIXES, part_key
 from sanctionscope.names.variants import name_variants
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
@@ -90,6 +90,29 @@ ONE_EDIT_SIMILARITY = 0.85
 ONE_EDIT_MIN_LENGTH = 5
 
 
+#: Arabic articles and kinship words that lists write apart or together with the name that follows
+#: ("El Hassan" / "Elhassan", "Abdul Rahman" / "Abdulrahman"): longest first
+JOINED_PREFIXES = tuple(
+    sorted({"al", "el", "ul", "bin", "ibn", "ben", "abu", "abou", *ABD_PREFIXES}, key=len, reverse=True)
+)
+#: ... the name left after the prefix must be at least this long
+JOINED_REST_MIN_LENGTH = 3
+
+
+def _other_writings(name: AnalyzedName, position: int) -> list[str]:
+    """Keys of the part at `position` with a prefix written apart ("Elhassan": hasan) or together
+    with the particle before it ("El Hassan": elhasan)."""
+    text = name.parts[position].text
+    keys: list[str] = []
+    for prefix in JOINED_PREFIXES:
+        if text.startswith(prefix) and len(text) - len(prefix) >= JOINED_REST_MIN_LENGTH:
+            keys.append(part_key(text[len(prefix) :]))
+            break
+    if position and name.parts[position - 1].tag == PARTICLE:
+        keys.append(part_key(name.parts[position - 1].text + text))
+    return keys
+
+
 def one_edit_keys(text: str) -> set[str]:
     """Keys of a part's spelling with one letter dropped or two neighbouring letters swapped."""
     variants = {text[:i] + text[i + 1 :] for i in range(len(text))}
@@ -137,7 +160,9 @@ def score_entry(
         if prepared.reachable.isdisjoint(c.index_keys):
             continue
         for position, q in enumerate(prepared.names):
-            if pair_bound(q, c, prepared.stand_ins, prepared.reachable, prepared.unlisted) < max(floor, best.score):
+            least = max(floor, best.score)
+            bound = pair_bound(q, c, prepared.stand_ins, prepared.reachable, prepared.unlisted, prepared.listed, least)
+            if bound < least:
                 continue
             memo_key = (position, c.original)
             scored = memo.get(memo_key) if memo is not None else None
@@ -193,17 +218,29 @@ class Matcher:
     def _expand(self, names: list[AnalyzedName]) -> dict[str, list[tuple[int, float]]]:
         """Each query key with the vocabulary keys that stand in for it.
 
-        A part whose key has no stand-in, not even a close one, may be a typo that broke one of the
-        letter clusters keys fold ("Bazmhenov" for Bazhenov, "TKAHC" for Tkach): its spelling with
-        one letter dropped or two neighbours swapped is keyed again and looked up exactly.
+        A part whose key is on no list may be a typo that broke one of the letter clusters keys fold
+        ("Bazmhenov" for Bazhenov, "TKAHC" for Tkach, "Kargiov" for Karginov): its spelling with
+        one letter dropped or two neighbours swapped is keyed again and looked up exactly. An
+        article or "Abd" may be written together with the name that follows or apart ("Elhassan" /
+        "El Hassan", "Abdulrahman" / "Abdul Rahman"): the other way of writing it stands in too.
         """
         expanded = self.index.expand(key for name in names for key in name.keys)
+        key_ids = self.index.key_ids
         for name in names:
-            for part in name.parts:
-                if expanded.get(part.key) == [] and len(part.text) >= ONE_EDIT_MIN_LENGTH:
-                    found = {self.index.key_ids[k]: ONE_EDIT_SIMILARITY for k in one_edit_keys(part.text)
-                             if k in self.index.key_ids}  # fmt: skip
-                    expanded[part.key] = list(found.items())
+            for position, part in enumerate(name.parts):
+                similar = expanded.get(part.key)
+                if similar is None:
+                    continue
+                found: dict[int, float] = {}
+                if part.key not in key_ids and len(part.text) >= ONE_EDIT_MIN_LENGTH:
+                    repaired = (key_ids[k] for k in one_edit_keys(part.text) if k in key_ids)
+                    found.update(dict.fromkeys(repaired, ONE_EDIT_SIMILARITY))
+                for written in _other_writings(name, position):
+                    if written in key_ids:
+                        found[key_ids[written]] = ONE_EDIT_SIMILARITY
+                if found:
+                    found.update((k, s) for k, s in similar if s > found.get(k, 0.0))
+                    expanded[part.key] = sorted(found.items(), key=lambda item: -item[1])
         return expanded
 
     def _candidates(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[Candidate]:
@@ -245,7 +282,10 @@ class Matcher:
             bound = bounds.get(candidate.hits)
             if bound is None:
                 hits = candidate.hits
-                present = lambda key, hits=hits: key not in bits or bool(hits & bits[key])  # noqa: E731
+                # a key on no list as it is may be a misspelling one edit from any part (see pair_bound)
+                present = lambda key, hits=hits: (  # noqa: E731
+                    key not in bits or bool(hits & bits[key]) or (key not in listed and key not in unlisted)
+                )
                 bound = bounds[candidate.hits] = max((score_bound(n, present) for n in names), default=0.0)
             ranked.append((bound + boost, candidate.weight, candidate.position))
         ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))

@@ -15,6 +15,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC, AnalyzedName, NamePart
+from sanctionscope.names.analyze import ABD_PREFIXES, patronymic_stem_key
 
 #: how much each kind of part counts; a family name carries identity, a patronymic little
 TAG_WEIGHTS = {
@@ -27,8 +28,10 @@ TAG_WEIGHTS = {
     "legal_form": 0.0,
 }
 
-#: how much of its weight a candidate part that the query lacks counts against the match
+#: how much of its weight a candidate part that the query lacks counts against the match: queries
+#: often leave out a second given name or a patronymic, seldom the family name
 CANDIDATE_ONLY_SHARE = 0.75
+CANDIDATE_ONLY_SHARES = {FAMILY: 1.0}
 #: a listed name that is one word and initials ("A. Kabir", «عماري س») agrees with many people: it can
 #: suggest a query with that word and those first letters ("Amara Kabir"), not confirm it
 ONE_WORD_AND_INITIALS_CEILING = 0.78
@@ -43,6 +46,10 @@ MIDDLE_ALIKE = 0.5
 #: a query's patronymic that the candidate lacks counts this share of its weight: lists often
 #: leave patronymics out, and one on no list says little (it is only the father's given name)
 QUERY_PATRONYMIC_SHARE = 0.5
+#: two patronymics that do not pair are two fathers: each counts this many times its weight ...
+PATRONYMIC_CONFLICT_FACTOR = 2.0
+#: ... unless the fathers' names are this alike (edit similarity of their keys: Yevgen / Iaugen)
+PATRONYMIC_ALIKE = 0.6
 #: an unpaired query part that appears on no list at all counts this many times its weight
 UNLISTED_PART_FACTOR = 1.5
 #: a patronymic may stand for a family or given name only when at most one edit away (a typo can hide the
@@ -78,35 +85,100 @@ def part_similarity(a: NamePart, b: NamePart) -> float:
             return 0.0
         initial, other = (a, b) if a.tag == INITIAL else (b, a)
         return 0.9 if _initial_agrees(initial, other) else 0.0
+    if a.tag == PATRONYMIC == b.tag and patronymic_stem_key(a.text) == patronymic_stem_key(b.text):
+        return 1.0  # Iosifovich / Josephovich: one father's name in two languages
     # Keys fold romanizations together, which can also fold a typo further away ("dents" → "denZ"
     # is two edits from "denis"): the spelling as written gets its own chance.
     return max(key_similarity(a.key, b.key), key_similarity(a.text, b.text))
 
 
+#: an Arabic article written together with the name ("Elhassan") or dropped ("Hassan" for al-Hassan)
+ARTICLE_SIMILARITY = 0.95
+_ARTICLES = ("al", "el", "ul")
+
+
+def with_article(longer: str, shorter: str) -> bool:
+    """`longer` is `shorter` with an Arabic article written onto it: Elhassan / Hassan, Alhabbo / Habbo."""
+    return len(longer) == len(shorter) + 2 and longer.endswith(shorter) and longer[:2] in _ARTICLES
+
+
+@lru_cache(maxsize=100_000)
+def one_name_two_spellings(a: str, b: str) -> bool:
+    """Keys that romanizations, not people, set apart: vowels (Jabir / Jaber), an article (Elhassan / Hassan)."""
+    return vowel_variant(a, b) or with_article(a, b) or with_article(b, a)
+
+
+@lru_cache(maxsize=100_000)
+def fathers_differ(a: str, b: str) -> bool:
+    """Two patronymics (as written, Latin) name two different fathers: Ivanovich / Petrovich."""
+    stem_a, stem_b = patronymic_stem_key(a), patronymic_stem_key(b)
+    return stem_a != stem_b and OSA.normalized_similarity(stem_a, stem_b) < PATRONYMIC_ALIKE
+
+
 #: taken off an edit similarity when the first letters differ
-FIRST_LETTER_PENALTY = 0.15
+FIRST_LETTER_PENALTY = 0.25
+#: taken off when one name is the other with a feminine "-a" (Francisco / Francisca, Ivanov / Ivanova)
+GENDER_ENDING_PENALTY = 0.15
 #: (edits, shortest length that may have them, similarity): a typo budget by length
-EDIT_BUDGET = ((1, 5, 0.85), (2, 8, 0.7), (3, 12, 0.55))
+EDIT_BUDGET = ((1, 5, 0.85), (2, 8, 0.6), (3, 12, 0.5))
+#: the same for spellings that differ only in vowels (Jabir / Jaber, Osman / Usman, Rassalai / Rossolai)
+VOWEL_BUDGET = ((1, 4, 0.85), (2, 6, 0.7))
+_VOWELS = str.maketrans("", "", "aeiou")
+
+
+def consonants(key: str) -> str:
+    """A key without its vowels ("y" is folded into "i" in keys)."""
+    return key.translate(_VOWELS)
+
+
+def gendered_pair(a: str, b: str) -> bool:
+    """One spelling is the other with a feminine "-a" (Aleksandr / Aleksandra, Francisco / Francisca)."""
+    if a[-1:] == b[-1:] or "a" not in (a[-1:], b[-1:]):
+        return False
+    feminine, other = (a, b) if a.endswith("a") else (b, a)
+    return feminine[:-1] == other or (len(feminine) == len(other) and feminine[:-1] == other[:-1])
+
+
+def vowel_variant(a: str, b: str) -> bool:
+    """Two spellings of one name in two romanizations: the same consonants, at most two vowels apart,
+    and not a masculine and a feminine form."""
+    return (
+        consonants(a) == consonants(b)
+        and OSA.distance(a, b, score_cutoff=2) <= 2
+        and not gendered_pair(a, b)
+        and min(len(a), len(b)) >= 4
+    )
 
 
 @lru_cache(maxsize=1_000_000)
 def key_similarity(a: str, b: str) -> float:
     """Similarity of two spellings from their edit distance (a transposition is one edit) and length.
 
-    One edit costs 15 % in a part of five letters or more; two edits, 30 % from eight letters;
-    three, 45 % from twelve. Anything else is no pair at all ("Ivan" and "Ivas" are not one name).
+    One edit costs 15 % in a part of five letters or more; two edits, 40 % from eight letters;
+    three, 50 % from twelve. Anything else is no pair at all ("Ivan" and "Ivas" are not one name).
+    Vowels alone are what romanizations disagree on most (Jabir / Jaber, Dunka / Dunko): two
+    vowel edits cost 30 % from six letters, and a differing first vowel costs nothing extra;
+    two edits that change consonants are mostly another name (Schreiber / Schneider).
     """
     if a == b:
         return 1.0
+    if with_article(a, b) or with_article(b, a):
+        return ARTICLE_SIMILARITY
     length = max(len(a), len(b))  # "Iqbl" for "Iqbal": the name's own length counts
     distance = OSA.distance(a, b, score_cutoff=3)
+    if distance <= 2 and vowel_variant(a, b):
+        for edits, shortest, similarity in VOWEL_BUDGET:
+            if distance <= edits:
+                return similarity if length >= shortest else 0.0
     for edits, shortest, similarity in EDIT_BUDGET:
         if distance <= edits:
             if length < shortest:
                 return 0.0
             # a misspelt first letter is rare (the ways to write a first sound are folded into the
             # keys already): Markovski and Harkovski are two names
-            return similarity - FIRST_LETTER_PENALTY if a[:1] != b[:1] else similarity
+            if a[:1] != b[:1]:
+                similarity -= FIRST_LETTER_PENALTY
+            return similarity - GENDER_ENDING_PENALTY if gendered_pair(a, b) else similarity
     return 0.0
 
 
@@ -135,12 +207,16 @@ def _joined(singles: list[NamePart], doubles: list[NamePart], used_singles: set[
                 break
 
 
-def _between(used: set[int]) -> range:
-    """Positions between the first and the last paired part."""
-    return range(min(used) + 1, max(used)) if len(used) >= 2 else range(0)
+def _between(used: set[int], parts: list[NamePart]) -> range:
+    """Positions between the first and the last paired part that is a name (not a particle: in
+    "Abdu Tamer HASSAN", "Tamer" is the given name, not a middle one)."""
+    named = [i for i in used if parts[i].tag != PARTICLE]
+    return range(min(named) + 1, max(named)) if len(named) >= 2 else range(0)
 
 
 def _unpaired_weight(part: NamePart, unlisted: frozenset[str]) -> float:
+    if part.tag == PARTICLE and part.text in ABD_PREFIXES:
+        return TAG_WEIGHTS[GIVEN]  # "Abdul" that pairs with nothing: the query's given name is missing
     weight = TAG_WEIGHTS.get(part.tag, 0.8)
     if part.tag == PATRONYMIC:
         return weight * QUERY_PATRONYMIC_SHARE
@@ -172,7 +248,12 @@ def compare_names(
                 options.append((1.0, i, j))
                 continue
             similarity = part_similarity(qp, cp)
-            if similarity < 1.0 and qp.key in listed and INITIAL not in (qp.tag, cp.tag):
+            if (
+                similarity < 1.0
+                and qp.key in listed
+                and INITIAL not in (qp.tag, cp.tag)
+                and not one_name_two_spellings(qp.key, cp.key)  # Jabir and Jaber are both listed, and one name
+            ):
                 similarity *= LISTED_NEAR_MISS_FACTOR
             if similarity > 0 and (
                 similarity >= CROSS_TAG_SIMILARITY or qp.tag == cp.tag or PATRONYMIC not in (qp.tag, cp.tag)
@@ -202,8 +283,11 @@ def compare_names(
         possible += weight
         pairs.append(PartPair(qp.original, cp.original, round(similarity, 3)))
     # "AlArabi" and "Al-Arabi", "Abdulrahman" and "Abdul Rahman": one part on one side is two on the other.
-    joined = [((i,), js) for i, js in _joined(q_parts, c_parts, used_q, used_c)]
-    joined += [(is_, (j,)) for j, is_ in _joined(c_parts, q_parts, used_c, used_q)]
+    joined: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    q_left, c_left = len(q_parts) - len(used_q), len(c_parts) - len(used_c)
+    if q_left and c_left and q_left + c_left >= 3:  # one part on one side, two on the other
+        joined += [((i,), js) for i, js in _joined(q_parts, c_parts, used_q, used_c)]
+        joined += [(is_, (j,)) for j, is_ in _joined(c_parts, q_parts, used_c, used_q)]
     for q_indices, c_indices in joined:
         if used_q & set(q_indices) or used_c & set(c_indices):
             continue
@@ -221,22 +305,30 @@ def compare_names(
     # "OTHMAN AHMED OTHMAN AL-GHAMDI" against "AL-GHAMDI, Othman"): one list writes them, the other not.
     # When both sides have one there, they are two different middle names, not an omission
     # ("M Carmen Medina", "Marco Antonio MEDINA"), unless they are alike (a badly misspelt one).
-    q_middle = [i for i in _between(used_q) if i not in used_q]
-    c_middle = [j for j in _between(used_c) if j not in used_c]
+    q_middle = [i for i in _between(used_q, q_parts) if i not in used_q]
+    c_middle = [j for j in _between(used_c, c_parts) if j not in used_c]
     if q_middle and c_middle and not any(
         OSA.normalized_similarity(q_parts[i].text, c_parts[j].text) >= MIDDLE_ALIKE for i in q_middle for j in c_middle
     ):
         q_middle = c_middle = []
-    if len(used_q) < len(q_parts):
+    q_unpaired = [i for i in range(len(q_parts)) if i not in used_q]
+    c_unpaired = [j for j in range(len(c_parts)) if j not in used_c]
+    if q_unpaired:
         possible += sum(
-            _unpaired_weight(qp, unlisted) * (MIDDLE_SHARE if i in q_middle else 1.0)
-            for i, qp in enumerate(q_parts) if i not in used_q
-        )  # fmt: skip
-    if len(used_c) < len(c_parts):
+            _unpaired_weight(q_parts[i], unlisted) * (MIDDLE_SHARE if i in q_middle else 1.0) for i in q_unpaired
+        )
+    if c_unpaired:
         possible += sum(
-            TAG_WEIGHTS.get(cp.tag, 0.8) * (MIDDLE_SHARE if j in c_middle else CANDIDATE_ONLY_SHARE)
-            for j, cp in enumerate(c_parts) if j not in used_c
-        )  # fmt: skip
+            TAG_WEIGHTS.get(c_parts[j].tag, 0.8)
+            * (MIDDLE_SHARE if j in c_middle else _candidate_only_share(c_parts[j]))
+            for j in c_unpaired
+        )
+        if any(
+            fathers_differ(q_parts[i].text, c_parts[j].text)
+            for i in q_unpaired if q_parts[i].tag == PATRONYMIC
+            for j in c_unpaired if c_parts[j].tag == PATRONYMIC
+        ):  # fmt: skip
+            possible += 2 * TAG_WEIGHTS[PATRONYMIC] * PATRONYMIC_CONFLICT_FACTOR
     score = matched / possible if possible else 0.0
     if initial_stand_ins and full_pairs + len(joined) <= 1:
         score = min(score, ONE_WORD_AND_INITIALS_CEILING)
@@ -266,28 +358,51 @@ def pair_bound(
     stand_ins: Mapping[str, frozenset[str]],
     reachable: frozenset[str],
     unlisted: frozenset[str] = frozenset(),
+    listed: frozenset[str] | None = None,
+    floor: float = 0.0,
 ) -> float:
-    """The most `compare_names(query, candidate)` can give, from set lookups only.
+    """The most `compare_names(query, candidate)` can give, from set lookups only (or less than
+    `floor`, when the query's parts alone keep it below).
 
     A query part can pair only if one of its stand-in keys (itself, or a close misspelling
     found by the index) is among the candidate's keys; a candidate part whose key stands in
     for no query part cannot pair and counts against the match as in `compare_names`.
+    A query part that is on no list as it is (`listed` lacks it) may still be close to a
+    candidate part as written ("Rauhid", "Rashid") where the keys are further apart: if it is,
+    it is assumed to pair, with whichever candidate part would otherwise count most against.
     """
     paired = missing = 0.0
+    misspelt = 0
     q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
     for i, part in enumerate(q_parts):
         keys = stand_ins.get(part.key)
         if keys is None or not keys.isdisjoint(candidate.index_keys):
             paired += 2.0  # initials, particles: assumed to pair
+        elif (
+            listed is not None
+            and part.key not in listed
+            and part.key not in unlisted
+            and any(key_similarity(part.text, other.text) > 0 for other in candidate.parts)
+        ):
+            paired += 2.0
+            misspelt += 1
         else:
             missing += _unpaired_weight(part, unlisted) * _least_share(i, len(q_parts), 1.0)
-    if not paired:
+    if not paired or paired / (paired + missing) < floor:
         return 0.0
     c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
-    for j, part in enumerate(c_parts):
-        if part.tag not in (INITIAL, PARTICLE) and part.key and part.key not in reachable:
-            missing += TAG_WEIGHTS.get(part.tag, 0.8) * _least_share(j, len(c_parts), CANDIDATE_ONLY_SHARE)
-    return paired / (paired + missing)
+    against = [
+        TAG_WEIGHTS.get(part.tag, 0.8) * _least_share(j, len(c_parts), _candidate_only_share(part))
+        for j, part in enumerate(c_parts)
+        if part.tag not in (INITIAL, PARTICLE) and part.key and part.key not in reachable
+    ]
+    if misspelt and against:
+        against = sorted(against)[:-misspelt]
+    return paired / (paired + missing + sum(against))
+
+
+def _candidate_only_share(part: NamePart) -> float:
+    return CANDIDATE_ONLY_SHARES.get(part.tag, CANDIDATE_ONLY_SHARE)
 
 
 def _least_share(position: int, count: int, share: float) -> float:

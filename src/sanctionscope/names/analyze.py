@@ -35,6 +35,15 @@ PATRONYMIC_RE = re.compile(
 PARTICLES = frozenset(
     {"al", "el", "ul", "bin", "ibn", "bint", "ben", "ould", "van", "von", "der", "de", "la", "le", "di", "da", "dos"}
 )
+#: religious and honorific titles the lists write inside names ("NOORZAI, Mullah Ahmed Shah"), which
+#: rigour's person prefixes (Mr, Dr, General …) do not cover: they say little about who is named
+TITLES = frozenset(
+    {"mullah", "mulla", "maulvi", "mawlawi", "maulavi", "mawlavi", "moulvi", "molvi", "qari", "haji", "hajji",
+     "alhaji", "sheikh", "shaikh", "sheik", "shaykh", "mufti"}
+)  # fmt: skip
+#: "servant of", the first word of an Arabic compound given name (Abd al-Rahman, Abdul Karim, عبد الله):
+#: it says which name follows, not who the person is
+ABD_PREFIXES = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdur", "abdu", "abdou", "abdoul", "bd"})
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*\.?|,", re.UNICODE)
 
@@ -72,14 +81,33 @@ class AnalyzedName:
         return " ".join(part.text for part in self.parts)
 
 
+def patronymic_stem_key(latin: str) -> str:
+    """The father's given name inside a patronymic, as a key (Iosifovich and Josephovich: one class)."""
+    key = token_key(PATRONYMIC_RE.sub("", latin))
+    return given_name_key(key) or key
+
+
 def part_key(latin: str) -> str:
     key = token_key(latin)
     return given_name_key(key) or key
 
 
+#: two short syllables joined by a hyphen: one Korean or Chinese given name (Il-chun, Wen-Fu, Jong-un)
+_SYLLABLE_PAIR = re.compile(r"\b([^\W\d_]{1,4})-(?=[^\W\d_]{1,4}\b)")
+#: ... unless the first is an article or a kinship word (Al-Ali, Abu-Ali)
+_NOT_SYLLABLES = PARTICLES | {"abu", "abd", "umm", "um", "bint"}
+
+
+def _join_syllables(match: re.Match[str]) -> str:
+    first = match.group(1)
+    return first + " " if first.lower() in _NOT_SYLLABLES else first
+
+
 def _tokens(name: str) -> list[str]:
     """Words (an initial keeps its dot: "A.") and commas; "A.I." gives two initials."""
-    return _TOKEN_RE.findall(name.replace("-", " ").replace(".", ". "))
+    if "-" in name:
+        name = _SYLLABLE_PAIR.sub(_join_syllables, name).replace("-", " ")
+    return _TOKEN_RE.findall(name.replace(".", ". "))
 
 
 def _letters(latin: str) -> str:
@@ -104,7 +132,9 @@ def _tag_person(
     for i, latin in enumerate(latins):
         if _is_initial(words[i]):
             tags[i] = INITIAL
-        elif _letters(latin) in PARTICLES and n > 2:
+        elif (_letters(latin) in PARTICLES or _letters(latin) in TITLES) and n > 2:
+            tags[i] = PARTICLE
+        elif _letters(latin) in ABD_PREFIXES and i < n - 1 and comma_at != i + 1:
             tags[i] = PARTICLE
         else:
             for tag in (FAMILY, PATRONYMIC, GIVEN):
@@ -183,9 +213,9 @@ def _analyze(name: str, kind: str, given: tuple[str, ...], patronymic: tuple[str
     words, latins = [words[i] for i in keep], [latins[i] for i in keep]
     if kind == "person":
         structured = {
-            GIVEN: {word_to_latin(w) for v in given for w in v.split()},
-            PATRONYMIC: {word_to_latin(w) for v in patronymic for w in v.split()},
-            FAMILY: {word_to_latin(w) for v in family for w in v.split()},
+            GIVEN: {word_to_latin(w) for v in given for w in _tokens(v)},
+            PATRONYMIC: {word_to_latin(w) for v in patronymic for w in _tokens(v)},
+            FAMILY: {word_to_latin(w) for v in family for w in _tokens(v)},
         }
         tags = _tag_person(words, latins, comma_at, structured)
     else:

@@ -17,25 +17,33 @@ from importlib import resources
 
 # Order matters: longer clusters first; upper-case letters are internal class markers.
 _CLUSTERS = [
-    ("shch", "S"), ("sch", "S"), ("sh", "S"),
+    ("shch", "S"), ("tsch", "C"), ("sch", "S"), ("sh", "S"),
     ("tch", "C"), ("ch", "C"),
     ("dzh", "J"), ("dj", "J"), ("zh", "J"),
     ("kh", "h"), ("ph", "f"), ("ck", "k"),
     ("ts", "Z"), ("tz", "Z"),
     ("x", "ks"), ("w", "v"), ("q", "k"), ("c", "k"),
-    ("y", "i"),
+    ("y", "i"), ("ii", "i"),  # Makiyev → makiiev → makiev, as Makiev: before "ie" folds
     ("ie", "e"), ("io", "e"),
 ]  # fmt: skip
 _NON_LETTERS = re.compile(r"[^a-z]")
 #: German/Czech "j" for й (Sergej, Jurij); elsewhere "j" is English for дж (Jabrailov)
 _J_AS_Y = re.compile(r"(?<=[aeiouy])j|j$")
 _DOUBLES = re.compile(r"(.)\1+")
+#: French "ou" for Arabic و: a consonant between vowels (Sahraoui, Sahrawi), else a vowel (Abou, Abu)
+_OU_AS_W = re.compile(r"(?<=[aeiou])ou(?=[aeiouy])")
+#: Belarusian ў after a vowel is Russian в: Viachaslau / Vyacheslav, Novikau / Novikov, Яўген / Евгений
+_AU_AS_AV = re.compile(r"au(?![aeiouy])")
 
 
 @lru_cache(maxsize=500_000)
 def token_key(latin: str) -> str:
     """The comparison key of one lower-case Latin name part ("" when it has no letters)."""
     key = _J_AS_Y.sub("y", _NON_LETTERS.sub("", latin.lower()))
+    if "ou" in key:
+        key = _OU_AS_W.sub("w", key).replace("ou", "u")
+    if "au" in key:
+        key = _AU_AS_AV.sub("av", key)
     for cluster, replacement in _CLUSTERS:
         if cluster in key:
             key = key.replace(cluster, replacement)
