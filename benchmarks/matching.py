@@ -28,8 +28,10 @@ The development set is built here, reproducibly (seed 7), from the lists themsel
   write no short vowels, by their consonants: "Ahmed السيد" for "Ahmad SAYYED"). Searched among all subjects: any match is a false positive.
 
 The references score the same candidates our index proposes (the top 50, as yente does) with
-yente's default threshold 0.7. Speed is measured on one core on a mix of 30 % listed and 70 %
-unlisted names.
+yente's default threshold 0.7, on every case. Since they buy recall with many more false
+positives, the table also gives our recall at the lowest threshold whose false-positive rate
+stays within each reference's. Speed is measured on one core on a mix of 30 % listed and 70 %
+unlisted names: the median of three passes.
 """
 
 from __future__ import annotations
@@ -487,8 +489,9 @@ def at_reference_fpr(per_slice: dict[str, dict[str, Outcome]], reference: str, t
     return {"threshold": chosen[0], "fpr": chosen[1], "reference_fpr": budget, "recall": recall}
 
 
-def speed(full, slices, rng: random.Random, count: int) -> dict:  # type: ignore[no-untyped-def]
-    """Queries per second on one core, median and p99, on 30 % listed and 70 % unlisted names."""
+def speed(full, slices, rng: random.Random, count: int, passes: int = 3) -> dict:  # type: ignore[no-untyped-def]
+    """Queries per second on one core, median and p99, on 30 % listed and 70 % unlisted names: the
+    median pass of three over the same mix (this machine's speed varies by a fifth from run to run)."""
     from sanctionscope.match.query import Query
 
     listed = [c.query for name, cases in slices.items() if name != "negatives" for c in cases]
@@ -496,16 +499,20 @@ def speed(full, slices, rng: random.Random, count: int) -> dict:  # type: ignore
     mix = [rng.choice(listed) if rng.random() < 0.3 else rng.choice(unlisted) for _ in range(count)]
     for name in mix[:50]:
         full.match(Query([name]))
-    latencies = []
-    started = time.perf_counter()
-    for name in mix:
-        t = time.perf_counter()
-        full.match(Query([name]), limit=5)
-        latencies.append(time.perf_counter() - t)
-    total = time.perf_counter() - started
-    latencies.sort()
-    return {"queries": count, "qps": count / total, "median_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000}  # fmt: skip
+    runs = []
+    for _ in range(passes):
+        latencies = []
+        started = time.perf_counter()
+        for name in mix:
+            t = time.perf_counter()
+            full.match(Query([name]), limit=5)
+            latencies.append(time.perf_counter() - t)
+        total = time.perf_counter() - started
+        latencies.sort()
+        runs.append({"queries": count, "qps": count / total, "median_ms": statistics.median(latencies) * 1000,
+                     "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000})  # fmt: skip
+    runs.sort(key=lambda run: run["qps"])
+    return {**runs[len(runs) // 2], "passes": passes, "slowest_qps": runs[0]["qps"]}
 
 
 def index_load(path: Path) -> dict:
@@ -592,7 +599,8 @@ def print_table(report: dict, references: list[str]) -> None:
             print(f"at {a}'s false-positive rate: sanctionscope with threshold {point['threshold']:.2f} has FPR"
                   f" {point['fpr']:.5f} (≤ {point['reference_fpr']:.5f}) and recall {recalls}")  # fmt: skip
     fast = report["speed"]
-    print(f"speed (one core, {fast['queries']} queries, 30 % listed): {fast['qps']:.0f} q/s, median {fast['median_ms']:.2f} ms,"
+    print(f"speed (one core, {fast['queries']} queries, 30 % listed, median of {fast['passes']} passes):"
+          f" {fast['qps']:.0f} q/s (slowest pass {fast['slowest_qps']:.0f}), median {fast['median_ms']:.2f} ms,"
           f" p99 {fast['p99_ms']:.2f} ms")  # fmt: skip
     for a in references:
         values = [per[a]["qps"] for per in report["slices"].values() if per[a]["qps"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from sanctionscope.match.features import (
     compare_identifiers,
     kinds_compatible,
 )
-from sanctionscope.match.names import NameScore, compare_names, pair_bound, score_bound
+from sanctionscope.match.names import NameScore, PairBound, compare_names, score_bound
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
 from sanctionscope.names import PARTICLE, AnalyzedName, analyze_name
@@ -140,6 +140,11 @@ class PreparedQuery:
     unlisted: frozenset[str] = frozenset()
     #: query keys that lists contain as they are
     listed: frozenset[str] = frozenset()
+    #: per query name, the most it can score against a candidate name
+    bounds: list[PairBound] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bounds = [PairBound(n, self.stand_ins, self.reachable, self.unlisted, self.listed) for n in self.names]
 
 
 def score_entry(
@@ -151,7 +156,7 @@ def score_entry(
 ) -> Result:
     """Best name alignment over all name pairs, then the other evidence.
 
-    Name pairs that cannot reach `floor` (by `pair_bound`) are not aligned at all. `memo`
+    Name pairs that cannot reach `floor` (by `PairBound`) are not aligned at all. `memo`
     remembers alignments within one query: lists repeat each other's names.
     """
     query = prepared.query
@@ -161,8 +166,7 @@ def score_entry(
             continue
         for position, q in enumerate(prepared.names):
             least = max(floor, best.score)
-            bound = pair_bound(q, c, prepared.stand_ins, prepared.reachable, prepared.unlisted, prepared.listed, least)
-            if bound < least:
+            if prepared.bounds[position](c, least) < least:
                 continue
             memo_key = (position, c.original)
             scored = memo.get(memo_key) if memo is not None else None
@@ -282,7 +286,7 @@ class Matcher:
             bound = bounds.get(candidate.hits)
             if bound is None:
                 hits = candidate.hits
-                # a key on no list as it is may be a misspelling one edit from any part (see pair_bound)
+                # a key on no list as it is may be a misspelling one edit from any part (see PairBound)
                 present = lambda key, hits=hits: (  # noqa: E731
                     key not in bits or bool(hits & bits[key]) or (key not in listed and key not in unlisted)
                 )

@@ -367,17 +367,8 @@ def score_bound(query: AnalyzedName, present: Callable[[str], bool]) -> float:
     return paired / (paired + missing) if paired else 0.0
 
 
-def pair_bound(
-    query: AnalyzedName,
-    candidate: AnalyzedName,
-    stand_ins: Mapping[str, frozenset[str]],
-    reachable: frozenset[str],
-    unlisted: frozenset[str] = frozenset(),
-    listed: frozenset[str] | None = None,
-    floor: float = 0.0,
-) -> float:
-    """The most `compare_names(query, candidate)` can give, from set lookups only (or less than
-    `floor`, when the query's parts alone keep it below).
+class PairBound:
+    """The most `compare_names(query, candidate)` can give, from set lookups only.
 
     A query part can pair only if one of its stand-in keys (itself, or a close misspelling
     found by the index) is among the candidate's keys; a candidate part whose key stands in
@@ -385,35 +376,63 @@ def pair_bound(
     A query part that is on no list as it is (`listed` lacks it) may still be close to a
     candidate part as written ("Rauhid", "Rashid") where the keys are further apart: if it is,
     it is assumed to pair, with whichever candidate part would otherwise count most against.
+    What depends on the query alone is worked out once, when the bound is made.
     """
-    paired = missing = 0.0
-    misspelt = 0
-    q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
-    for i, part in enumerate(q_parts):
-        keys = stand_ins.get(part.key)
-        if keys is None or not keys.isdisjoint(candidate.index_keys):
-            paired += 2.0  # initials, particles: assumed to pair
-        elif (
-            listed is not None
-            and part.key not in listed
-            and part.key not in unlisted
-            and any(key_similarity(part.text, other.text) > 0 for other in candidate.parts)
-        ):
-            paired += 2.0
-            misspelt += 1
-        else:
-            missing += _unpaired_weight(part, unlisted) * _least_share(i, len(q_parts), 1.0)
-    if not paired or paired / (paired + missing) < floor:
-        return 0.0
+
+    __slots__ = ("_parts", "_reachable")
+
+    def __init__(
+        self,
+        query: AnalyzedName,
+        stand_ins: Mapping[str, frozenset[str]],
+        reachable: frozenset[str],
+        unlisted: frozenset[str] = frozenset(),
+        listed: frozenset[str] | None = None,
+    ):
+        q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
+        #: per query part: its stand-in keys (None: always pairs), what it counts unpaired, and its
+        #: spelling when it may be a misspelling that only the spelling shows
+        self._parts = [
+            (
+                stand_ins.get(part.key),
+                _unpaired_weight(part, unlisted) * _least_share(i, len(q_parts), 1.0),
+                part.text if listed is not None and part.key not in listed and part.key not in unlisted else None,
+            )
+            for i, part in enumerate(q_parts)
+        ]
+        self._reachable = reachable
+
+    def __call__(self, candidate: AnalyzedName, floor: float = 0.0) -> float:
+        """The bound, or 0.0 once the query's parts alone keep it below `floor`."""
+        paired = missing = 0.0
+        misspelt = 0
+        candidate_keys = candidate.index_keys
+        for keys, absent, spelling in self._parts:
+            if keys is None or not keys.isdisjoint(candidate_keys):
+                paired += 2.0  # initials, particles: assumed to pair
+            elif spelling is not None and any(key_similarity(spelling, other.text) > 0 for other in candidate.parts):
+                paired += 2.0
+                misspelt += 1
+            else:
+                missing += absent
+        if not paired or paired / (paired + missing) < floor:
+            return 0.0
+        reachable = self._reachable
+        against = [weight for key, weight in candidate_only_weights(candidate) if key not in reachable]
+        if misspelt and against:
+            against = sorted(against)[:-misspelt]
+        return paired / (paired + missing + sum(against))
+
+
+@lru_cache(maxsize=200_000)
+def candidate_only_weights(candidate: AnalyzedName) -> tuple[tuple[str, float], ...]:
+    """(key, the least it counts against when no query part pairs with it) per identifying part."""
     c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
-    against = [
-        TAG_WEIGHTS.get(part.tag, 0.8) * _least_share(j, len(c_parts), _candidate_only_share(part))
+    return tuple(
+        (part.key, TAG_WEIGHTS.get(part.tag, 0.8) * _least_share(j, len(c_parts), _candidate_only_share(part)))
         for j, part in enumerate(c_parts)
-        if part.tag not in (INITIAL, PARTICLE) and part.key and part.key not in reachable
-    ]
-    if misspelt and against:
-        against = sorted(against)[:-misspelt]
-    return paired / (paired + missing + sum(against))
+        if part.tag not in (INITIAL, PARTICLE) and part.key
+    )
 
 
 def _candidate_only_share(part: NamePart) -> float:
