@@ -185,10 +185,14 @@ class CandidateIndex:
         for bit, similar in enumerate(expanded.values()):
             if not similar:
                 continue
-            entries = np.concatenate([self.postings[key_id] for key_id, _s in similar])
-            values = np.concatenate(
-                [np.full(len(self.postings[k]), self.idf[k] * s, dtype=np.float32) for k, s in similar]
-            )
+            postings = [self.postings[key_id] for key_id, _s in similar]
+            if len(similar) == 1:
+                entries = postings[0]
+                values = np.full(len(entries), self.idf[similar[0][0]] * similar[0][1], dtype=np.float32)
+            else:
+                entries = np.concatenate(postings)
+                per_key = np.asarray([self.idf[k] * s for k, s in similar], dtype=np.float32)
+                values = np.repeat(per_key, [len(p) for p in postings])
             if len(similar) > 1:
                 # A query key counts once per entry, through its best stand-in.
                 order = np.lexsort((-values, entries))
