@@ -458,7 +458,15 @@ class TextScreener:
             full=len(chosen) > 1 and any(w.role == GIVEN_ROLE for w in chosen),
         )
         if len(chosen) > 1:
-            self._take_results(mention, self._match_name(name))
+            results = self._match_name(name)
+            written = " ".join(surface)
+            if written != name and not any(r.match for r in results):
+                # the dictionary may take a nominative surname it does not know for an inflected
+                # form («Алекперов» as the genitive plural of «Алекпер»): the name as written may match
+                as_written = self._match_name(written)
+                if as_written and (not results or as_written[0].score > results[0].score):
+                    mention.name, results = written, as_written
+            self._take_results(mention, results)
         return mention
 
     def _match_name(self, name: str) -> list[Result]:
