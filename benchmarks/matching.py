@@ -465,15 +465,17 @@ def score_outcome(outcome: Outcome, case: Case, results: list[tuple[set[str], fl
 
 
 def at_reference_fpr(per_slice: dict[str, dict[str, Outcome]], reference: str, threshold: float) -> dict | None:
-    """Our recall per slice at the lowest threshold (down to the 0.65 cutoff) whose false-positive rate
+    """Our recall per slice at the lowest threshold (down to the cutoff) whose false-positive rate
     stays at or below the reference's: both algorithms at one false-alarm budget."""
     negatives = per_slice["negatives"]
     if not negatives[reference].cases:
         return None
     budget = negatives[reference].false_positive / negatives[reference].cases
     ours = negatives["sanctionscope"].scores
+    from sanctionscope.match.engine import DEFAULT_CUTOFF  # lower scores are not returned at all
+
     chosen: tuple[float, float] | None = None
-    for step in range(round(threshold * 100), 64, -1):  # 0.65 is the cutoff: lower scores are not returned
+    for step in range(round(threshold * 100), round(DEFAULT_CUTOFF * 100) - 1, -1):
         lower = step / 100
         fpr = sum(s >= lower for s in ours) / len(ours)
         if fpr > budget:

@@ -193,7 +193,6 @@ class CandidateIndex:
                 entries = np.concatenate(postings)
                 per_key = np.asarray([self.idf[k] * s for k, s in similar], dtype=np.float32)
                 values = np.repeat(per_key, [len(p) for p in postings])
-            if len(similar) > 1:
                 # A query key counts once per entry, through its best stand-in.
                 order = np.lexsort((-values, entries))
                 entries, values = entries[order], values[order]

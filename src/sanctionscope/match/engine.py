@@ -30,7 +30,7 @@ from sanctionscope.match.names import NameScore, PairBound, compare_names, score
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
 from sanctionscope.names import PARTICLE, AnalyzedName, analyze_name
-from sanctionscope.names.analyze import ABD_PREFIXES, part_key
+from sanctionscope.names.analyze import ABD_PREFIXES, ARABIC_ARTICLES, part_key
 from sanctionscope.names.variants import name_variants
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
@@ -93,7 +93,7 @@ ONE_EDIT_MIN_LENGTH = 5
 #: Arabic articles and kinship words that lists write apart or together with the name that follows
 #: ("El Hassan" / "Elhassan", "Abdul Rahman" / "Abdulrahman"): longest first
 JOINED_PREFIXES = tuple(
-    sorted({"al", "el", "ul", "bin", "ibn", "ben", "abu", "abou", *ABD_PREFIXES}, key=len, reverse=True)
+    sorted(ARABIC_ARTICLES | ABD_PREFIXES | {"bin", "ibn", "ben", "abu", "abou"}, key=len, reverse=True)
 )
 #: ... the name left after the prefix must be at least this long
 JOINED_REST_MIN_LENGTH = 3

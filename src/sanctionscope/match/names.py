@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC, AnalyzedName, NamePart
-from sanctionscope.names.analyze import ABD_PREFIXES, patronymic_stem_key
+from sanctionscope.names.analyze import ABD_PREFIXES, ARABIC_ARTICLES, patronymic_stem_key
 
 #: how much each kind of part counts; a family name carries identity, a patronymic little
 TAG_WEIGHTS = {
@@ -94,7 +94,6 @@ def part_similarity(a: NamePart, b: NamePart) -> float:
 
 #: an Arabic article written together with the name ("Elhassan") or dropped ("Hassan" for al-Hassan)
 ARTICLE_SIMILARITY = 0.95
-_ARTICLES = ("al", "el", "ul")
 
 
 def with_article(longer: str, shorter: str) -> bool:
@@ -103,7 +102,7 @@ def with_article(longer: str, shorter: str) -> bool:
         len(longer) == len(shorter) + 2
         and len(shorter) >= 4  # Elisa is not Isa
         and longer.endswith(shorter)
-        and longer[:2] in _ARTICLES
+        and longer[:2] in ARABIC_ARTICLES
     )
 
 

@@ -32,15 +32,18 @@ OTHER = "other"
 PATRONYMIC_RE = re.compile(
     r"(ovich|evich|ovitch|evitch|ovych|evych|avich|yich|ich|ovna|evna|ivna|yivna|ichna|ogly|oglu|kyzy|qizi)$"
 )
-PARTICLES = frozenset(
-    {"al", "el", "ul", "bin", "ibn", "bint", "ben", "ould", "van", "von", "der", "de", "la", "le", "di", "da", "dos"}
-)
+#: the Arabic article as lists romanize it; written apart (al-Assad) or onto the name (Elhassan)
+ARABIC_ARTICLES = frozenset({"al", "el", "ul"})
+PARTICLES = ARABIC_ARTICLES | {
+    "bin", "ibn", "bint", "ben", "ould", "van", "von", "der", "de", "la", "le", "di", "da", "dos"
+}  # fmt: skip
 #: religious and honorific titles the lists write inside names ("NOORZAI, Mullah Ahmed Shah"), which
 #: rigour's person prefixes (Mr, Dr, General …) do not cover: they say little about who is named
 TITLES = frozenset(
     {"mullah", "mulla", "maulvi", "mawlawi", "maulavi", "mawlavi", "moulvi", "molvi", "qari", "haji", "hajji",
      "alhaji", "sheikh", "shaikh", "sheik", "shaykh", "mufti"}
 )  # fmt: skip
+PARTICLES_AND_TITLES = PARTICLES | TITLES
 #: "servant of", the first word of an Arabic compound given name (Abd al-Rahman, Abdul Karim, عبد الله):
 #: it says which name follows, not who the person is
 ABD_PREFIXES = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdur", "abdu", "abdou", "abdoul", "bd"})
@@ -132,7 +135,7 @@ def _tag_person(
     for i, latin in enumerate(latins):
         if _is_initial(words[i]):
             tags[i] = INITIAL
-        elif (_letters(latin) in PARTICLES or _letters(latin) in TITLES) and n > 2:
+        elif _letters(latin) in PARTICLES_AND_TITLES and n > 2:
             tags[i] = PARTICLE
         elif _letters(latin) in ABD_PREFIXES and i < n - 1 and comma_at != i + 1:
             tags[i] = PARTICLE
