@@ -62,7 +62,8 @@ def test_sources_report_counts_computed_from_the_raw_files(loaded_db: Path, list
     assert by_source["us_ofac_cons"]["latest"] == "2026-01-08"
     assert by_source["us_ofac_cons"]["records"] == len(re.findall(r"<sdnEntry>", cons_text))
 
-    sema_text = (lists_dir / "ca/sema-consolidated-xml/2020-04-15/sema-lmes.xml").read_text(encoding="utf-8")
+    sema_text = (lists_dir / "ca/sema-consolidated-xml/2025-05-25/cannada.xml").read_text(encoding="utf-8")
+    assert by_source["ca_sema"]["latest"] == "2025-05-25" and by_source["ca_sema"]["snapshots"] == 2
     assert by_source["ca_sema"]["records"] == len(re.findall(r"<record>", sema_text))
 
     eu_rows = 0

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from rich.console import Console
 
 from sanctionscope.sources.fetch import FetchError, fetch, fetch_state_path, load_fetch_state, save_fetch_state
-from sanctionscope.sources.registry import SOURCES
+from sanctionscope.sources.registry import SOURCES, UnknownSource, source_info
 from sanctionscope.store.load import LoadReport, load_paths
 
 
@@ -29,9 +29,10 @@ def _targets(sources: list[str] | None, overrides: dict[str, str]) -> list[tuple
     names = sources or [name for name, info in SOURCES.items() if info.urls or name in overrides]
     targets = []
     for name in names:
-        info = SOURCES.get(name)
-        if info is None:
-            raise UpdateError(f"unknown source {name!r}; known sources: {', '.join(SOURCES)}")
+        try:
+            info = source_info(name)
+        except UnknownSource as error:
+            raise UpdateError(str(error)) from None
         url = overrides.get(name) or (info.urls[0] if info.urls else None)
         if url is None:
             raise UpdateError(f"{name} has no official download URL; load its files with `sanctionscope load`")

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sanctionscope import __version__
+from sanctionscope.sources.registry import UnknownSource, source_info
 from sanctionscope.store import db
 
 app = typer.Typer(
@@ -86,6 +87,15 @@ def parse_date_option(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         errors.print(f"[red]{option} takes a date as YYYY-MM-DD, not {value!r}[/red]")
+        raise typer.Exit(2) from None
+
+
+def check_source(name: str) -> None:
+    """Exit with a usage error (2) naming the known sources when `name` is not one of them."""
+    try:
+        source_info(name)
+    except UnknownSource as error:
+        errors.print(f"[red]--source: {escape(str(error))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

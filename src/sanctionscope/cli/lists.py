@@ -14,6 +14,7 @@ from sanctionscope.cli.common import (
     EXIT_INPUT_ERROR,
     EXIT_NOT_FOUND,
     JsonOption,
+    check_source,
     open_engine,
     parse_date_option,
     print_json,
@@ -81,6 +82,8 @@ def load(
     load, the exit code is 1, and the last good snapshot of that source stays current.
     """
     given = parse_date_option(date_, "--date")
+    if source is not None:
+        check_source(source)
     engine = open_engine()
     with progress_bar() as progress:
         task = progress.add_task("Loading", total=None, current="")

@@ -14,11 +14,7 @@ import orjson
 from sanctionscope.model import FuzzyDate, Record
 from sanctionscope.names import AnalyzedName, NamePart, analyze_name
 from sanctionscope.names.variants import name_variants
-from sanctionscope.sources.registry import jurisdiction_of
-
-
-#: which feed names a designation published in several (lower first); others count 1
-FEED_PREFERENCE = {"us_ofac_sdn": 0, "us_ofac_cons": 0, "us_trade_csl": 2}
+from sanctionscope.sources.registry import feed_rank, jurisdiction_of
 
 
 @dataclass(slots=True)
@@ -153,7 +149,7 @@ def entries_from_records(
         groups.setdefault(key, []).append(record)
     entries = []
     for (kind, subject), group in groups.items():
-        group.sort(key=lambda r: (FEED_PREFERENCE.get(r.source, 1), r.id))
+        group.sort(key=lambda r: (feed_rank(r.source), r.id))
         entry = entry_from_records(subject if kind == "subject" else group[0].id, group)
         if kind == "subject" and captions and subject in captions:
             entry.caption = captions[subject]

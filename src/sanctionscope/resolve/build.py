@@ -20,22 +20,11 @@ import sqlalchemy as sa
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve.clusters import Clusters, Group
 from sanctionscope.resolve.links import cross_reference_links, identifier_links, name_links, same_designation_links
+from sanctionscope.sources.registry import caption_rank
 from sanctionscope.store import queries
 from sanctionscope.store import schema as t
 from sanctionscope.store.queries import RecordHistory
 
-#: which source names a subject (its caption): the first present in this order
-CAPTION_PREFERENCE = [
-    "us_ofac_sdn",
-    "us_ofac_cons",
-    "eu_journal",
-    "eu_fsf",
-    "gb_fcdo",
-    "un_sc",
-    "ch_seco",
-    "ca_sema",
-    "au_dfat",
-]
 SUBJECTS_VERSION_KEY = "subjects_version"
 
 
@@ -167,8 +156,7 @@ def assign_ids(groups: Sequence[Sequence[str]], previous: dict[str, str]) -> tup
 
 def subject_caption(members: Sequence[str], histories: dict[str, RecordHistory]) -> tuple[str, str]:
     """Caption and kind of a subject: from its preferred source's record."""
-    rank = {source: i for i, source in enumerate(CAPTION_PREFERENCE)}
-    best = min(members, key=lambda ref: (rank.get(ref.partition(":")[0], 99), ref))
+    best = min(members, key=lambda ref: (caption_rank(ref.partition(":")[0]), ref))
     kinds = Counter(histories[m].record.kind.value for m in members)
     kind = kinds.most_common(1)[0][0]
     return histories[best].record.caption, kind

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sanctionscope.match.features import compare_birth_dates, normalize_identifier
 from sanctionscope.model import FuzzyDate, Record
+from sanctionscope.sources.registry import numbering_of
 
 #: evidence kinds in the order they are applied (earlier ones win ties)
 EVIDENCE_ORDER = ("decision", "same_designation", "cross_reference", "identifier", "name_birth_date", "name")
@@ -43,13 +44,8 @@ class Link:
 
 
 def listing_scope(referent: str) -> str:
-    """The list a record sits in: two entries of one list are two people. EU regulations are separate lists."""
-    source, _, record_id = referent.partition(":")
-    if source == "eu_journal":
-        return f"{source}:{record_id.split('#', 1)[0]}"
-    if source in ("us_ofac_sdn", "us_trade_csl", "us_ofac_cons"):
-        return "us_ofac"  # one numbering for all of OFAC's lists (and trade.gov's copies of them)
-    return source
+    """The list a record sits in: two entries of one list are two people (the registry's numbering)."""
+    return numbering_of(referent)
 
 
 def identifier_keys(record: Record) -> set[str]:

@@ -19,20 +19,22 @@ docProps/core.xml `dcterms:modified`.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
 from sanctionscope.model import Address, FuzzyDate, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.common import add_country, append_unique, reject_non_list, require_records
+from sanctionscope.sources.common import (
+    add_country,
+    append_unique,
+    cell_text,
+    read_sheet,
+    reject_non_list,
+    require_records,
+    shared_strings_contain,
+)
 from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
 
 #: header text (lower case, white space collapsed) → field
@@ -64,18 +66,6 @@ _NAME_TYPES = {
     "fka": NameType.FORMER,
 }
 
-#: what openpyxl raises for a damaged workbook (SyntaxError covers broken XML inside the zip)
-_WORKBOOK_ERRORS = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    IndexError,
-    ValueError,
-    OSError,
-    EOFError,
-    zlib.error,
-    SyntaxError,
-)
 
 _REFERENCE_RE = re.compile(r"^(\d+)\s*([A-Za-z]{0,3}\d*)$")
 _FORMER_SUFFIX_RE = re.compile(r"\s*\((?:previously|formerly) listed as\)\s*$", re.I)
@@ -99,19 +89,11 @@ class AuDfatFormat(Format):
     def claims(self, file: SourceFile) -> bool:
         if not file.name.lower().endswith(".xlsx") or not file.data.startswith(b"PK\x03\x04"):
             return False
-        return "regulation8" in file.name.lower() or _has_dfat_header(file.data)
+        return "regulation8" in file.name.lower() or shared_strings_contain(file.data, b"Name of Individual or Entity")
 
     def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the DFAT consolidated list workbook")
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
-            try:
-                rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-                modified = workbook.properties.modified
-            finally:
-                workbook.close()
-        except _WORKBOOK_ERRORS as error:
-            raise SourceError(file.label, f"not a readable xlsx workbook ({type(error).__name__}: {error})") from None
+        rows, modified = read_sheet(file)
         groups = _group_rows(file.label, rows)
         records = [_record(base, group) for base, group in groups.items()]
         require_records(file.label, records, "entries")
@@ -120,17 +102,8 @@ class AuDfatFormat(Format):
             format=self.name,
             files=[file],
             records=records,
-            published_on=modified.date() if isinstance(modified, datetime) else None,
+            published_on=modified.date() if modified else None,
         )
-
-
-def _has_dfat_header(data: bytes) -> bool:
-    """Whether the workbook's shared strings start with the DFAT column headers (a cheap look inside the zip)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("xl/sharedStrings.xml") as strings:
-            return b"Name of Individual or Entity" in strings.read(65536)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
-        return False
 
 
 @dataclass
@@ -201,22 +174,13 @@ def _read_row(
         else:
             # A column this parser does not know (or one without a header): keep what it says.
             caption = captions[index] if index < len(captions) else None
-            extra[caption or f"column {index + 1}"] = _cell_text(cell)
+            extra[caption or f"column {index + 1}"] = cell_text(cell)
     if not values and not extra:
         return None
     reference = values.get("reference")
     if reference is None:
         raise SourceError(label, "row has data but no Reference", line=number)
-    return _Row(number, _cell_text(reference), values, extra)
-
-
-def _cell_text(cell: Any) -> str:
-    """A cell as text: whole numbers without ".0", dates as ISO days, strings cleaned."""
-    if isinstance(cell, datetime):
-        return cell.date().isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return clean(str(cell)) or ""
+    return _Row(number, cell_text(reference), values, extra)
 
 
 def _record(base: str, rows: list[_Row]) -> Record:
@@ -237,7 +201,7 @@ def _kind(value: Any) -> Kind:
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None else clean(_cell_text(value))
+    return None if value is None else clean(cell_text(value))
 
 
 def _add_row(record: Record, row: _Row) -> None:
@@ -302,7 +266,7 @@ def _add_birth_dates(record: Record, value: Any) -> None:
         if 1000 <= year <= 2999:
             append_unique(record.birth_dates, FuzzyDate(str(year)))
         else:
-            record.keep_unparsed("Date of Birth", _cell_text(value))
+            record.keep_unparsed("Date of Birth", cell_text(value))
         return
     for part in split_enumeration(_text(value)):
         for piece in _DATE_SEPARATORS_RE.split(part):

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from typing import Any, TypeVar
 
+import openpyxl
 from lxml import etree
+from openpyxl.utils.exceptions import InvalidFileException
 
-from sanctionscope.model import Kind, Record
+from sanctionscope.model import Kind, NameType, Record
 from sanctionscope.sources.base import SourceError, SourceFile
 from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
 
@@ -68,6 +73,35 @@ class UniqueIds:
                 element=element,
             )
         self.seen[record_id] = where
+
+
+#: Record fields that hold one value, merged by `merge_record` other than by appending
+_SINGLE_FIELDS = frozenset({"source", "source_id", "kind", "gender", "listed_on", "reason", "unparsed", "names"})
+
+
+def merge_record(target: Record, other: Record) -> None:
+    """Add what `other` states about the same entry to `target` (a list that repeats an entry per listing).
+
+    Lists are joined without repeats; the other's primary names become aliases (one record has one
+    primary name); the earliest listing date wins; a differing kind, gender or reason is kept unparsed.
+    """
+    for name in other.names:
+        append_unique(target.names, replace(name, type=NameType.ALIAS) if name.type == NameType.PRIMARY else name)
+    for f in fields(Record):
+        if f.name not in _SINGLE_FIELDS:
+            for value in getattr(other, f.name):
+                append_unique(getattr(target, f.name), value)
+    if other.listed_on and (target.listed_on is None or other.listed_on < target.listed_on):
+        target.listed_on = other.listed_on
+    for field_name in ("kind", "gender", "reason"):
+        mine, theirs = getattr(target, field_name), getattr(other, field_name)
+        if mine is None or mine == Kind.UNKNOWN:
+            setattr(target, field_name, theirs)
+        elif theirs not in (None, Kind.UNKNOWN, mine):
+            target.keep_unparsed(field_name, str(theirs))
+    for field_name, values in other.unparsed.items():
+        for value in values:
+            target.keep_unparsed(field_name, value)
 
 
 def require_records(label: str, records: list[Record], what: str) -> None:
@@ -168,24 +202,28 @@ class Table:
     repeated_header_lines: list[int]
 
 
-def read_table(label: str, text: str, delimiter: str, required: tuple[str, ...]) -> Table:
-    """Rows of a delimited file with their line numbers; a short row means a truncated or damaged file."""
+def read_table(label: str, text: str, delimiter: str, required: tuple[str, ...], *, first_line: int = 1) -> Table:
+    """Rows of a delimited file with their line numbers; a short row means a truncated or damaged file.
+
+    `first_line` is the file's line number of the text's first line (when lines before the header were cut off).
+    """
+    offset = first_line - 1
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [column.strip() for column in next(reader)]
     except StopIteration:
         raise SourceError(label, "the file is empty") from None
     except csv.Error as error:
-        raise SourceError(label, f"unreadable header: {error}", line=1) from None
+        raise SourceError(label, f"unreadable header: {error}", line=first_line) from None
     missing = [column for column in required if column not in header]
     if missing:
-        raise SourceError(label, f"missing required column(s) {', '.join(missing)} in the header", line=1)
+        raise SourceError(label, f"missing required column(s) {', '.join(missing)} in the header", line=first_line)
     rows: list[tuple[int, dict[str, str]]] = []
     repeated: list[int] = []
     line = 1
     try:
         for fields in reader:
-            line = reader.line_num
+            line = reader.line_num + offset
             if not any(field.strip() for field in fields):
                 continue
             if [field.strip() for field in fields] == header:
@@ -200,9 +238,55 @@ def read_table(label: str, text: str, delimiter: str, required: tuple[str, ...])
             rows.append((line, dict(zip(header, fields, strict=True))))
     except csv.Error as error:
         raise SourceError(
-            label, f"malformed row ({error}): the file is truncated or damaged", line=reader.line_num
+            label, f"malformed row ({error}): the file is truncated or damaged", line=reader.line_num + offset
         ) from None
     return Table(header, rows, repeated)
+
+
+#: what openpyxl raises for a damaged workbook (SyntaxError covers broken XML inside the zip)
+WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    ValueError,
+    OSError,
+    EOFError,
+    zlib.error,
+    SyntaxError,
+)
+
+
+def read_sheet(file: SourceFile) -> tuple[list[tuple[Any, ...]], datetime | None]:
+    """The rows of a workbook's first sheet and its `modified` property; a damaged workbook raises SourceError."""
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
+        try:
+            rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+            modified = workbook.properties.modified
+        finally:
+            workbook.close()
+    except WORKBOOK_ERRORS as error:
+        raise SourceError(file.label, f"not a readable xlsx workbook ({type(error).__name__}: {error})") from None
+    return rows, modified if isinstance(modified, datetime) else None
+
+
+def shared_strings_contain(data: bytes, marker: bytes) -> bool:
+    """Whether a workbook's shared strings start with `marker` among their first 64 KB (a cheap look inside the zip)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("xl/sharedStrings.xml") as strings:
+            return marker in strings.read(65536)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
+        return False
+
+
+def cell_text(cell: Any) -> str:
+    """A cell as text: whole numbers without ".0", dates as ISO days, strings cleaned."""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return clean(str(cell)) or ""
 
 
 _ORGANIZATION_WORDS = re.compile(

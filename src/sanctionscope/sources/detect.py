@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile, date_in_path
-from sanctionscope.sources.registry import SOURCES, formats
+from sanctionscope.sources.registry import formats, source_info
 
 #: files that are never list data (documentation next to the data)
 _IGNORED_SUFFIXES = (".md", ".txt.sha256", ".sha256", ".json.meta")
@@ -65,10 +65,7 @@ def format_by_name(name: str) -> Format:
 
 
 def formats_of_source(source: str) -> list[Format]:
-    info = SOURCES.get(source)
-    if info is None:
-        raise ValueError(f"unknown source {source!r}; known sources: {', '.join(SOURCES)}")
-    return [format_by_name(name) for name in info.formats]
+    return [format_by_name(name) for name in source_info(source).formats]
 
 
 def recognise(file: SourceFile, candidates: Iterable[Format] | None = None) -> Format:

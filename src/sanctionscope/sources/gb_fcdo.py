@@ -116,8 +116,18 @@ _LANGUAGES = {
     "hebrew": "he",
     "pashto": "ps",
     "urdu": "ur",
+    "greek": "el",
+    "thai": "th",
+    "kazakh": "kk",
+    "bulgarian": "bg",
+    "turkish": "tr",
+    "serbian": "sr",
+    "bosnian": "bs",
+    "romanian": "ro",
+    "spanish": "es",
 }
-_UK_DATE_RE = re.compile(r"^(\d{1,2}|dd|00)/(\d{1,2}|mm|00)/(\d{4})$", re.I)
+#: "24/10/1966", "00/00/1980" (year only), "09/1962" (OFSI writes some month-year dates without a day)
+_UK_DATE_RE = re.compile(r"^(?:(\d{1,2}|dd|00)/)?(\d{1,2}|mm|00)/(\d{4})$", re.I)
 
 
 class GbFcdoFormat(Format):
@@ -217,16 +227,27 @@ def _add_name(record: Record, values: dict[str, str]) -> None:
 
 def _add_non_latin_name(record: Record, values: dict[str, str]) -> None:
     """A name in its own script; its script type is detected from the text, its language kept as a code."""
-    full = values.get("NameNonLatinScript")
-    language = values.get("NonLatinScriptLanguage")
-    lang = _LANGUAGES.get(language.lower()) if language else None
+    add_non_latin_name(record, values.get("NameNonLatinScript"), values.get("NonLatinScriptLanguage"))
+    for key, value in values.items():
+        if key not in _NON_LATIN_TAGS:
+            record.keep_unparsed(f"NonLatinName {key}", value)
+
+
+def add_non_latin_name(record: Record, full: str | None, language: str | None) -> None:
+    """Add a name in its own script as an alias (script detected), its language as a code; keep a language we cannot code."""
+    lang = uk_language(language) if language else None
     if language and lang is None:
         record.keep_unparsed("NonLatinScriptLanguage", f"{language}: {full}" if full else language)
     if full:
         append_unique(record.names, Name(full, NameType.ALIAS, lang=lang))
-    for key, value in values.items():
-        if key not in _NON_LATIN_TAGS:
-            record.keep_unparsed(f"NonLatinName {key}", value)
+
+
+def uk_language(text: str) -> str | None:
+    """The ISO 639-1 code of a language as the UK lists name it ("Russian", "Persian/Farsi"), else None."""
+    for part in text.lower().split("/"):
+        if code := _LANGUAGES.get(part.strip()):
+            return code
+    return None
 
 
 def _add_address(record: Record, element: etree._Element) -> None:
@@ -247,7 +268,7 @@ def uk_birth_date(raw: str) -> FuzzyDate | None:
     if match is None:
         return parse_fuzzy_date(raw)
     day, month, year = match.groups()
-    value = day_month_year(year, month if month.isdigit() else None, day if day.isdigit() else None)
+    value = day_month_year(year, month if month.isdigit() else None, day if day and day.isdigit() else None)
     return FuzzyDate(value, raw=raw) if value else None
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from sanctionscope.sources.registry import jurisdiction_colour
 from sanctionscope.track.coverage import CoverageReport
 
-#: one colour per jurisdiction, stable across charts
-COLOURS = {"us": "#1f4e9c", "eu": "#f2a900", "gb": "#c8102e", "ca": "#d52b1e", "ua": "#0057b7", "au": "#00843d",
-           "ch": "#7a1f1f", "un": "#5b92e5"}  # fmt: skip
 
 
 def render_chart(report: CoverageReport, path: Path) -> None:
@@ -30,7 +28,7 @@ def render_chart(report: CoverageReport, path: Path) -> None:
         days = [start] + [date.fromisoformat(day) for day, _n in points] + [end]
         counts = [0] + [n for _day, n in points] + [points[-1][1]]
         axes.step(days, counts, where="post", label=f"{jurisdiction.upper()} ({points[-1][1]})",
-                  color=COLOURS.get(jurisdiction), linewidth=2)  # fmt: skip
+                  color=jurisdiction_colour(jurisdiction), linewidth=2)  # fmt: skip
     total = len(report.targets)
     axes.axhline(total, color="#999999", linestyle=":", linewidth=1)
     axes.text(end, total, f" {total} proposed", va="center", fontsize=8, color="#555555")

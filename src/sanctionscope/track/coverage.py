@@ -16,11 +16,9 @@ from typing import Any
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
 from sanctionscope.match.query import QueryError, build_query
 from sanctionscope.resolve.subjects import Designation, Subject, SubjectBook
-from sanctionscope.sources.registry import jurisdiction_of
+from sanctionscope.sources.registry import jurisdiction_of, ordered_jurisdictions
 from sanctionscope.track.proposals import Target
 
-#: jurisdictions in the order reports show them (others follow alphabetically)
-JURISDICTION_ORDER = ["us", "eu", "gb", "ca", "ua", "au", "ch", "un", "jp", "nz"]
 #: a resolution scoring less than this above the threshold is flagged as weak
 WEAK_MARGIN = 0.08
 #: a second subject scoring within this of the first makes the resolution ambiguous
@@ -90,11 +88,6 @@ class CoverageReport:
             days = sorted(d.listed_on for t in self.targets if (d := t.designations.get(jurisdiction)) and d.listed_on)
             series[jurisdiction] = [(day, count) for count, day in enumerate(days, start=1)]
         return series
-
-
-def ordered_jurisdictions(present: set[str]) -> list[str]:
-    known = [j for j in JURISDICTION_ORDER if j in present]
-    return known + sorted(present - set(known))
 
 
 def resolve_target(target: Target, matcher: Matcher, book: SubjectBook, threshold: float) -> tuple:
