@@ -106,8 +106,22 @@ _SEGMENT_KEYS = (
     "non-Latin script",
 )
 _SEGMENT_RE = re.compile(r"\((" + "|".join(re.escape(key) for key in _SEGMENT_KEYS) + r")\):")
+#: the columns this parser reads (Non-Latin Script Type is the script, which is detected from the name itself);
+#: any other column is kept unparsed under its header, so a new column is never lost
+_KNOWN_COLUMNS = frozenset(
+    {
+        *(f"Name {n}" for n in range(1, 7)),
+        *(f"Address {n}" for n in range(1, 7)),
+        "Title", "Name Non-Latin Script", "Non-Latin Script Type", "Non-Latin Script Language", "DOB",
+        "Town of Birth", "Country of Birth", "Nationality", "Passport Number", "Passport Details",
+        "National Identification Number", "National Identification Details", "NI Number", "Position",
+        "Post/Zip Code", "Country", "Other Information", "Group Type", "Alias Type", "Alias Quality", "Regime",
+        "Listed On", "UK Sanctions List Date Designated", "Last Updated", "Group ID",
+    }
+)  # fmt: skip
 _CONTACT_KEYS = frozenset({"Phone number", "Email address", "Website", "Fax", "Tel"})
-_UN_REF_RE = re.compile(r"\bUN\s*Ref(?:erence Number)?\b[\s.:]*([A-Z]{2}[a-z]\.\d{2,3})\b", re.I)
+#: "UN Ref QDe.004", "UN Ref.KPI.067", "(UN Ref):CDi. 037": the UN's reference number, as the UK writes it
+_UN_REF_RE = re.compile(r"\bUN\s*Ref(?:erence Number)?\b[\s.:]*([A-Z]{2}[a-z]\.)\s?(\d{2,3})\b", re.I)
 _BRACKETS_RE = re.compile(r"\([^()]*\)")
 _UK_REF_RE = re.compile(r"^([A-Z]{3}\d{4})\b\.?\s*")
 _IMO_RE = re.compile(r"\d{7}")
@@ -255,6 +269,9 @@ def _add_row(record: Record, values: dict[str, str]) -> None:
         if value := values.get(column):
             append_unique(record.remarks, f"{column}: {value}")
     _add_other_information(record, values.get("Other Information"))
+    for column, value in values.items():
+        if column not in _KNOWN_COLUMNS:
+            record.keep_unparsed(column, value)
 
 
 def _add_name(record: Record, values: dict[str, str]) -> None:
@@ -330,8 +347,8 @@ def _add_un_ref(record: Record, text: str) -> str:
     """
     own = _BRACKETS_RE.sub("", text)
     if match := _UN_REF_RE.search(own):
-        ref = match.group(1)
-        append_unique(record.cross_refs, f"un_sc:{ref[:2].upper()}{ref[2].lower()}{ref[3:]}")
+        prefix, number = match.groups()
+        append_unique(record.cross_refs, f"un_sc:{prefix[:2].upper()}{prefix[2].lower()}.{number}")
         return text.replace(match.group(0), "", 1)
     return text
 
