@@ -255,3 +255,34 @@ def test_sema_2025_regimes_and_listing_dates(lists_dir: Path) -> None:
     [element] = [e for e in raw if e.findtext("LastName") == "MURASHKO"]
     assert [r.listed_on for r in murashko] == [element.findtext("DateOfListing")] == ["2022-03-06"]
     assert murashko[0].regimes == ["Russia"] and {n.full for n in murashko[0].names} >= {"Михаил Альбертович Мурашко"}
+
+
+# --- batch screening: no row left unscreened -------------------------------------------------
+
+
+def test_screen_jsonl_with_garbage_birth_dates_screens_every_row(loaded_db: Path, tmp_path: Path) -> None:
+    queries = [
+        {"id": "a", "schema": "Person", "properties": {"name": ["Alisher Usmanov"], "birthDate": ["1968-13-30"]}},
+        {"id": "b", "schema": "Person", "properties": {"name": ["Roman Abramovich"], "birthDate": ["garbage"],
+                                                       "nationality": ["Atlantis"]}},  # fmt: skip
+        {"id": "c", "schema": "Persn", "properties": {"name": ["Alexander Bastrykin"], "birthDate": ["1953-08-27"]}},
+        {"id": "d", "schema": "Person", "properties": {"birthDate": ["1968-13-30"]}},
+    ]
+    path = tmp_path / "customers.jsonl"
+    path.write_text("".join(json.dumps(q) + "\n" for q in queries), encoding="utf-8")
+    result = invoke(loaded_db, "screen", str(path))
+    assert result.exit_code == 1  # row d has no name: the only error
+    lines = {line["id"]: line for line in map(json.loads, result.stdout.splitlines())}
+    assert list(lines) == ["a", "b", "c", "d"]
+    for key in "abc":
+        assert "error" not in lines[key] and lines[key]["results"][0]["match"], lines[key]
+    assert lines["a"]["warnings"] == ["line 1: birth date: cannot read '1968-13-30' (use YYYY-MM-DD, YYYY-MM, YYYY "
+                                      "or DD.MM.YYYY)"]  # fmt: skip
+    assert [w.split(": ")[1] for w in lines["b"]["warnings"]] == ["birth date", "country"]
+    assert lines["c"]["warnings"][0].startswith("line 3: schema: unknown schema 'Persn'")
+    assert lines["d"]["results"] == [] and lines["d"]["error"].startswith("line 4: name:")
+    out = tmp_path / "results.csv"
+    assert invoke(loaded_db, "screen", str(path), "-o", str(out)).exit_code == 1
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {row["query_id"] for row in rows} == {"a", "b", "c", "d"}
+    assert all("birth date" in row["warnings"] for row in rows if row["query_id"] == "a")

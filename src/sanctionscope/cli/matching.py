@@ -136,8 +136,9 @@ def screen(
     Table input maps its columns with the *-column options; JSON lines input holds yente-style
     entities: {"id": "c1", "schema": "Person", "properties": {"name": ["..."], "birthDate": ["..."]}}.
 
-    Exit code 0 when all queries were screened, 1 when some rows could not be read (they are
-    written with an "error").
+    A value that cannot be read (a birth date, a country) is left out with a "warning" in that
+    row's output and the row is screened on the rest. Exit code 0 when all queries were screened,
+    1 when some rows had no usable name (they are written with an "error").
     """
     columns = batch.Columns(name_column, id_column, birth_date_column, country_column, schema_column, identifier_column)
     try:
@@ -165,6 +166,9 @@ def screen(
             out.close()
     if output:
         errors.print(f"Screened {len(items)} queries into {output}.")
+    warned = sum(1 for item in items if item.warnings and not item.error)
+    if warned:
+        errors.print(f"{warned} queries screened without values that could not be read (see their warnings).")
     if failed:
         for item in items:
             if item.error:

@@ -1,8 +1,11 @@
 """Batch screening: many queries from a file, matched on all cores, written in input order.
 
 Input is a table (CSV or XLSX, with a mapping from its columns to query fields) or JSON
-lines of yente-style query entities. A row that cannot be read does not stop the batch:
-it is written with its error, and the exit code says that some rows failed.
+lines of yente-style query entities. Every row with a usable name is screened: a value that
+cannot be read (a birth date "1968-13-30", an unknown country) is left out with a warning in
+that row's output, and the row is screened on what remains; a customer nobody checked because
+of a typo in a date is what batch screening must never produce. Only a row without a usable
+name gets an error instead of results, and the exit code says that some rows failed.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class BatchQuery:
     id: str
     query: Query | None
     error: str | None = None
+    #: values of the row that could not be read and were left out of the query
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +56,7 @@ class BatchResult:
     id: str
     results: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _split(value: str | None) -> list[str]:
@@ -96,17 +102,27 @@ def read_table_queries(path: Path, columns: Columns) -> Iterator[BatchQuery]:
     for line, row in [first, *rows]:
         query_id = (row.get(columns.id) or "").strip() if columns.id else ""
         query_id = query_id or str(line)
-        try:
-            query = build_query(
-                _split(row.get(columns.name)),
-                schema=row.get(columns.schema) if columns.schema else None,
-                birth_dates=_split(row.get(columns.birth_date)) if columns.birth_date else (),
-                countries=_split(row.get(columns.country)) if columns.country else (),
-                identifiers=_split(row.get(columns.identifier)) if columns.identifier else (),
-            )
-            yield BatchQuery(query_id, query)
-        except QueryError as error:
-            yield BatchQuery(query_id, None, f"line {line}: {error}")
+        yield _batch_query(
+            query_id,
+            line,
+            build_query,
+            _split(row.get(columns.name)),
+            schema=row.get(columns.schema) if columns.schema else None,
+            birth_dates=_split(row.get(columns.birth_date)) if columns.birth_date else (),
+            countries=_split(row.get(columns.country)) if columns.country else (),
+            identifiers=_split(row.get(columns.identifier)) if columns.identifier else (),
+        )
+
+
+def _batch_query(query_id: str, line: int, build: Callable[..., Query], *args: Any, **kwargs: Any) -> BatchQuery:
+    """The row's query (`build(*args, **kwargs)`, leniently) with its warnings, each naming the line; or its
+    error when it has no usable name."""
+    warnings: list[str] = []
+    try:
+        query = build(*args, warnings=warnings, **kwargs)
+    except QueryError as error:
+        return BatchQuery(query_id, None, f"line {line}: {error}", [f"line {line}: {w}" for w in warnings])
+    return BatchQuery(query_id, query, warnings=[f"line {line}: {w}" for w in warnings])
 
 
 def read_entity_queries(path: Path) -> Iterator[BatchQuery]:
@@ -122,10 +138,7 @@ def read_entity_queries(path: Path) -> Iterator[BatchQuery]:
             if not isinstance(entity, dict):
                 raise SourceError(str(path), "each line must be a JSON object", line=number)
             query_id = str(entity.get("id") or number)
-            try:
-                yield BatchQuery(query_id, query_from_entity(entity))
-            except QueryError as error:
-                yield BatchQuery(query_id, None, f"line {number}: {error}")
+            yield _batch_query(query_id, number, query_from_entity, entity)
 
 
 def read_queries(path: Path, columns: Columns) -> list[BatchQuery]:
@@ -151,10 +164,10 @@ def _screen_chunk(
     out = []
     for item in chunk:
         if item.query is None:
-            out.append(BatchResult(item.id, error=item.error))
+            out.append(BatchResult(item.id, error=item.error, warnings=item.warnings))
             continue
         results = matcher.match(item.query, limit=limit, threshold=threshold)
-        out.append(BatchResult(item.id, [r.to_dict(explain=False) for r in results]))
+        out.append(BatchResult(item.id, [r.to_dict(explain=False) for r in results], warnings=item.warnings))
     return out
 
 
@@ -186,30 +199,37 @@ def screen(
 
 
 def write_jsonl(results: Iterable[BatchResult], out: io.BufferedWriter | Any) -> int:
-    """One line per query: {"id", "results": [...]} (plus "error" for a query that could not be read)."""
+    """One line per query: {"id", "results": [...]} (plus "error" for a query that could not be read,
+    "warnings" for values left out of it)."""
     count = 0
     for result in results:
         line: dict[str, Any] = {"id": result.id, "results": result.results}
         if result.error:
             line["error"] = result.error
+        if result.warnings:
+            line["warnings"] = result.warnings
         out.write(orjson.dumps(line) + b"\n")
         count += 1
     return count
 
 
-CSV_COLUMNS = ["query_id", "rank", "match", "score", "result_id", "caption", "schema", "referents", "error"]
+CSV_COLUMNS = ["query_id", "rank", "match", "score", "result_id", "caption", "schema", "referents", "error", "warnings"]
 
 
 def write_csv(results: Iterable[BatchResult], out: io.TextIOBase | Any) -> int:
-    """One row per query and result (best first); a query without results has one row with empty result cells."""
+    """One row per query and result (best first); a query without results has one row with empty result cells.
+
+    The warnings of a query (values left out of it) are on each of its rows.
+    """
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for result in results:
         count += 1
+        warnings = "; ".join(result.warnings)
         if not result.results:
-            writer.writerow([result.id, "", "", "", "", "", "", "", result.error or ""])
+            writer.writerow([result.id, "", "", "", "", "", "", "", result.error or "", warnings])
         for rank, r in enumerate(result.results, start=1):
             writer.writerow([result.id, rank, str(r["match"]).lower(), r["score"], r["id"], r["caption"],
-                             r["schema"], " ".join(r["referents"]), ""])  # fmt: skip
+                             r["schema"], " ".join(r["referents"]), "", warnings])  # fmt: skip
     return count

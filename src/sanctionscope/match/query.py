@@ -38,6 +38,13 @@ class QueryError(ValueError):
     """A query that cannot be understood; the message names the field."""
 
 
+def _problem(warnings: list[str] | None, message: str) -> None:
+    """A value that cannot be read: an error (strict), or a warning noted in `warnings` and the value skipped."""
+    if warnings is None:
+        raise QueryError(message)
+    warnings.append(message)
+
+
 @dataclass(frozen=True)
 class Query:
     """What the user knows: names (any script), and optionally kind, birth dates, countries, identifiers."""
@@ -60,26 +67,28 @@ def kind_of_schema(schema: str | None) -> str | None:
     return kind
 
 
-def parse_birth_dates(values: Iterable[str]) -> list[FuzzyDate]:
+def parse_birth_dates(values: Iterable[str], warnings: list[str] | None = None) -> list[FuzzyDate]:
     dates = []
     for value in values:
         if not value or not value.strip():
             continue
         parsed = parse_fuzzy_date(value)
         if parsed is None or parsed.value is None:
-            raise QueryError(f"birth date: cannot read {value!r} (use YYYY-MM-DD, YYYY-MM, YYYY or DD.MM.YYYY)")
+            _problem(warnings, f"birth date: cannot read {value!r} (use YYYY-MM-DD, YYYY-MM, YYYY or DD.MM.YYYY)")
+            continue
         dates.append(parsed)
     return dates
 
 
-def parse_countries(values: Iterable[str]) -> list[str]:
+def parse_countries(values: Iterable[str], warnings: list[str] | None = None) -> list[str]:
     codes = []
     for value in values:
         if not value or not value.strip():
             continue
         code = country_code(value)
         if code is None:
-            raise QueryError(f"country: unknown country {value!r}")
+            _problem(warnings, f"country: unknown country {value!r}")
+            continue
         codes.append(code)
     return codes
 
@@ -92,25 +101,37 @@ def build_query(
     countries: Iterable[str] = (),
     identifiers: Iterable[str] = (),
     gender: str | None = None,
+    warnings: list[str] | None = None,
 ) -> Query:
-    """A query from plain text values, checked: QueryError names the field that cannot be read."""
+    """A query from plain text values, checked: QueryError names the field that cannot be read.
+
+    With a `warnings` list (batch screening), a value that cannot be read (a birth date, a
+    country, the schema, an overlong name) is skipped and said there instead, so the query runs
+    on what remains; only a query left without a usable name is an error.
+    """
     names = [n.strip() for n in names if n and n.strip()]
-    if not names:
-        raise QueryError("name: a query needs at least one name")
+    usable = [name for name in names if len(name) <= 500]
     for name in names:
         if len(name) > 500:
-            raise QueryError(f"name: {len(name)} characters is not a name (at most 500)")
+            _problem(warnings, f"name: {len(name)} characters is not a name (at most 500)")
+    if not usable:
+        raise QueryError("name: a query needs at least one name" + (" it can use" if names else ""))
+    try:
+        kind = kind_of_schema(schema)
+    except QueryError as error:
+        _problem(warnings, str(error))
+        kind = None
     return Query(
-        names=names,
-        kind=kind_of_schema(schema),
-        birth_dates=parse_birth_dates(birth_dates),
-        countries=parse_countries(countries),
+        names=usable,
+        kind=kind,
+        birth_dates=parse_birth_dates(birth_dates, warnings),
+        countries=parse_countries(countries, warnings),
         identifiers=[i.strip() for i in identifiers if i and i.strip()],
         gender=parse_gender(gender),
     )
 
 
-def _values(properties: Mapping[str, Any], name: str) -> list[str]:
+def _values(properties: Mapping[str, Any], name: str, warnings: list[str] | None = None) -> list[str]:
     value = properties.get(name)
     if value is None:
         return []
@@ -118,24 +139,37 @@ def _values(properties: Mapping[str, Any], name: str) -> list[str]:
         return [value]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
-    raise QueryError(f"properties.{name}: expected a list of strings")
+    _problem(warnings, f"properties.{name}: expected a list of strings")
+    return []
 
 
-def query_from_entity(entity: Mapping[str, Any]) -> Query:
-    """A yente-style query entity: {"schema": "Person", "properties": {"name": [...], "birthDate": [...], ...}}."""
+def query_from_entity(entity: Mapping[str, Any], warnings: list[str] | None = None) -> Query:
+    """A yente-style query entity: {"schema": "Person", "properties": {"name": [...], "birthDate": [...], ...}}.
+
+    `warnings`: as for `build_query`, values that cannot be read are skipped and said there.
+    """
     properties = entity.get("properties")
     if not isinstance(properties, Mapping):
         raise QueryError("properties: expected an object of lists of strings")
-    names = _values(properties, "name") + _values(properties, "alias")
+
+    def values(*names: str) -> list[str]:
+        return [v for name in names for v in _values(properties, name, warnings)]
+
+    names = values("name", "alias")
     if not names:
-        parts = [v for p in ("firstName", "middleName", "fatherName", "lastName") for v in _values(properties, p)]
+        parts = values("firstName", "middleName", "fatherName", "lastName")
         names = [" ".join(parts)] if parts else []
-    genders = _values(properties, "gender")
+    genders = values("gender")
+    schema = entity.get("schema")
+    if schema is not None and not isinstance(schema, str):
+        _problem(warnings, "schema: expected a string")
+        schema = None
     return build_query(
         names,
-        schema=entity.get("schema"),
-        birth_dates=_values(properties, "birthDate"),
-        countries=[v for p in COUNTRY_PROPERTIES for v in _values(properties, p)],
-        identifiers=[v for p in IDENTIFIER_PROPERTIES for v in _values(properties, p)],
+        schema=schema,
+        birth_dates=values("birthDate"),
+        countries=values(*COUNTRY_PROPERTIES),
+        identifiers=values(*IDENTIFIER_PROPERTIES),
         gender=genders[0] if genders else None,
+        warnings=warnings,
     )
