@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -286,3 +287,43 @@ def test_screen_jsonl_with_garbage_birth_dates_screens_every_row(loaded_db: Path
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert {row["query_id"] for row in rows} == {"a", "b", "c", "d"}
     assert all("birth date" in row["warnings"] for row in rows if row["query_id"] == "a")
+
+
+# --- Australia: the layout of 1 November 2025 (from DFAT's description; no real file here) ---------
+
+
+def test_au_november_2025_layout_alias_strength_and_measures(lists_dir: Path, tmp_path: Path) -> None:
+    """The real 2024 workbook with the new layout's columns added: Alias Strength and Type of Measure."""
+    path = lists_dir / "au/dfat-consolidated-xlsx/2024-11-11/regulation8_consolidated.xlsx"
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = [list(row)[:12] for row in workbook.worksheets[0].iter_rows(values_only=True, max_row=60)]
+    workbook.close()
+    header = [str(cell) for cell in rows[0]]
+    name_type, dob = header.index("Name Type"), header.index("Date of Birth")
+    aliases = [i for i, row in enumerate(rows[1:], start=1) if row[name_type] == "aka"]
+    assert aliases, "the first rows hold aliases"
+    rows[0] += ["Alias Strength", "Type of Measure"]
+    for i, row in enumerate(rows[1:], start=1):
+        row += ["Weak" if i == aliases[0] else "Strong" if i in aliases else None, "Targeted financial sanction"]
+    rows[1][dob] = "Approximately 1961"
+    new = openpyxl.Workbook()
+    for row in rows:
+        new.active.append(row)
+    target = tmp_path / "2025-11-01" / "regulation8_consolidated.xlsx"
+    target.parent.mkdir()
+    new.save(target)
+    [snapshot] = recognise(SourceFile.read(target)).parse([SourceFile.read(target)])
+    records = by_id(snapshot)
+
+    def record_of(row: list) -> Any:
+        return records[re.match(r"\d+", str(row[header.index("Reference")])).group(0)]
+
+    weak_row = rows[aliases[0]]
+    name = weak_row[header.index("Name of Individual or Entity")]
+    assert [n.type for n in record_of(weak_row).names if n.full == name] == [NameType.WEAK_ALIAS]
+    strong_row = rows[aliases[1]]
+    name = strong_row[header.index("Name of Individual or Entity")]
+    assert [n.type for n in record_of(strong_row).names if n.full == name] == [NameType.ALIAS]
+    first = record_of(rows[1])
+    assert first.birth_dates[0].value == "1961" and first.birth_dates[0].circa
+    assert all("Type of measure: Targeted financial sanction" in r.remarks for r in records.values())

@@ -15,6 +15,12 @@ designations cite only the instrument there, so listed_on falls back to the Cont
 which for them is the designation date (Bastrykin 2022-03-30, Murashko 2023-02-24).
 The Control Date is also kept as a remark. The publication date is the workbook's
 docProps/core.xml `dcterms:modified`.
+
+DFAT changed the layout on 1 November 2025: an "Alias Strength" column (a weak alias is a
+weak alias here too), a "Type of Measure" column (targeted financial sanctions, travel ban...:
+kept as a remark) and birth dates written "Approximately YYYY" (circa, as before). That layout
+is read from DFAT's published description of it: no file in it is available here, so it is
+tested on the real 2024 workbook with those columns added, not on a real file.
 """
 
 from __future__ import annotations
@@ -53,6 +59,10 @@ _COLUMNS = {
     "committees": "committees",
     "control date": "control_date",
     "listing date": "listing_date",
+    # the layout of 1 November 2025
+    "alias strength": "alias_strength",
+    "type of measure": "measure",
+    "types of measure": "measure",
 }
 _REQUIRED = {"reference": "Reference", "name": "Name of Individual or Entity", "type": "Type", "name_type": "Name Type"}
 
@@ -207,7 +217,8 @@ def _text(value: Any) -> str | None:
 def _add_row(record: Record, row: _Row) -> None:
     values = row.values
     if name := _text(values.get("name")):
-        append_unique(record.names, _name(record, name, _text(values.get("name_type"))))
+        name_type = _text(values.get("name_type"))
+        append_unique(record.names, _name(record, name, name_type, _text(values.get("alias_strength"))))
     _add_birth_dates(record, values.get("birth_date"))
     for place in split_enumeration(_text(values.get("birth_place"))):
         append_unique(record.birth_places, place)
@@ -226,16 +237,20 @@ def _add_row(record: Record, row: _Row) -> None:
         append_unique(record.remarks, f"Listing information: {listing}")
     if control := _text(values.get("control_date")):
         append_unique(record.remarks, f"Control date: {control}")
+    if measure := _text(values.get("measure")):
+        append_unique(record.remarks, f"Type of measure: {measure}")
     for caption, text in row.extra.items():
         record.keep_unparsed(caption, text)
 
 
-def _name(record: Record, text: str, name_type: str | None) -> Name:
+def _name(record: Record, text: str, name_type: str | None, strength: str | None = None) -> Name:
     kind = _NAME_TYPES.get((name_type or "").lower())
     if kind is None:
         if name_type:
             record.keep_unparsed("Name Type", name_type)
         kind = NameType.ALIAS
+    if kind == NameType.ALIAS and strength and strength.lower().startswith(("weak", "low")):
+        kind = NameType.WEAK_ALIAS
     if _FORMER_SUFFIX_RE.search(text):
         # "Abdul Jalil Haqqani (previously listed as)": a former name, whatever the Name Type says.
         return Name(full=_FORMER_SUFFIX_RE.sub("", text), type=NameType.FORMER)
