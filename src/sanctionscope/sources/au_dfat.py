@@ -39,7 +39,7 @@ from sanctionscope.sources.common import (
     read_sheet,
     reject_non_list,
     require_records,
-    shared_strings_contain,
+    workbook_head_contains,
 )
 from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
 
@@ -99,7 +99,7 @@ class AuDfatFormat(Format):
     def claims(self, file: SourceFile) -> bool:
         if not file.name.lower().endswith(".xlsx") or not file.data.startswith(b"PK\x03\x04"):
             return False
-        return "regulation8" in file.name.lower() or shared_strings_contain(file.data, b"Name of Individual or Entity")
+        return "regulation8" in file.name.lower() or workbook_head_contains(file.data, b"Name of Individual or Entity")
 
     def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "the DFAT consolidated list workbook")

@@ -271,13 +271,20 @@ def read_sheet(file: SourceFile) -> tuple[list[tuple[Any, ...]], datetime | None
     return rows, modified if isinstance(modified, datetime) else None
 
 
-def shared_strings_contain(data: bytes, marker: bytes) -> bool:
-    """Whether a workbook's shared strings start with `marker` among their first 64 KB (a cheap look inside the zip)."""
+def workbook_head_contains(data: bytes, marker: bytes) -> bool:
+    """Whether `marker` is in the first 64 KB of a workbook's shared strings or, for a workbook written with
+    inline strings (as openpyxl saves some), of its first sheet: a cheap look inside the zip."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("xl/sharedStrings.xml") as strings:
-            return marker in strings.read(65536)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            for part in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):
+                if part in names:
+                    with archive.open(part) as stream:
+                        if marker in stream.read(65536):
+                            return True
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
         return False
+    return False
 
 
 def cell_text(cell: Any) -> str:

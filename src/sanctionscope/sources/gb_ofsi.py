@@ -62,7 +62,7 @@ from sanctionscope.sources.common import (
     reject_non_list,
     require_records,
     set_listed_on,
-    shared_strings_contain,
+    workbook_head_contains,
 )
 from sanctionscope.sources.eu_fsf import add_gender
 from sanctionscope.sources.gb_fcdo import add_non_latin_name, uk_birth_date
@@ -134,7 +134,7 @@ class GbOfsiFormat(Format):
     def claims(self, file: SourceFile) -> bool:
         name = file.name.lower()
         if name.endswith(".xlsx") and file.data.startswith(b"PK\x03\x04"):
-            return shared_strings_contain(file.data, b"Group ID") and shared_strings_contain(file.data, b"Name 6")
+            return workbook_head_contains(file.data, b"Group ID") and workbook_head_contains(file.data, b"Name 6")
         head = file.head[:2048].replace(b"\x00", b"")
         return b"Name 6," in head and b"Group ID" in head and not name.endswith((".xml", ".xlsx"))
 
