@@ -335,12 +335,27 @@ def is_arabic(word: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" for c in word)
 
 
-def negative_cases(records, count: int, rng: random.Random) -> list[Case]:  # type: ignore[no-untyped-def]
+def listed_word_pairs(records) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Every two words written together in one listed name, as spelling-free keys."""
     listed: set[tuple[str, str]] = set()
     for r in records:
         for n in r.names:
             words = sorted(spelling_free(set(n.full.replace(",", " ").split()), listed=True))
             listed.update((x, y) for x in words for y in words if x != y)
+    return listed
+
+
+def listed_together(given: str, family: str, listed: set[tuple[str, str]]) -> bool:
+    """Whether a given and a family name are written together in a listed name in any common
+    spelling (or have no key at all): such a pair is no negative."""
+    arabic = is_arabic(given + family)
+    given_keys = spelling_free(set(given.split()), arabic=arabic)
+    family_keys = spelling_free(set(family.split()), arabic=arabic)
+    return any((x, y) in listed for x in given_keys for y in family_keys) or not given_keys | family_keys
+
+
+def negative_cases(records, count: int, rng: random.Random) -> list[Case]:  # type: ignore[no-untyped-def]
+    listed = listed_word_pairs(records)
     first, last = top_names()
     cases: list[Case] = []
     seen: set[str] = set()
@@ -363,10 +378,7 @@ def negative_cases(records, count: int, rng: random.Random) -> list[Case]:  # ty
                 else father + ("ович" if gender == "M" else "овна"),
             )
         name = " ".join(parts)
-        arabic = is_arabic(name)
-        given_keys = spelling_free(set(given.split()), arabic=arabic)
-        family_keys = spelling_free(set(family.split()), arabic=arabic)
-        if name in seen or any((x, y) in listed for x in given_keys for y in family_keys) or not given_keys | family_keys:
+        if name in seen or listed_together(given, family, listed):
             continue
         seen.add(name)
         cases.append(Case(name, frozenset(), None))
