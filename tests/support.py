@@ -43,6 +43,7 @@ FOUNDATION_FOLDERS = [
     "eu/opensanctions-journal-consolidated-csv",
     "ca/sema-consolidated-xml",
     "au/dfat-consolidated-xlsx",
+    "gb/gb-ofsi-conlist-xlsx",  # the UK (issue 14): OFSI's list of 2025-04-10 and 2025-04-14
 ]
 
 

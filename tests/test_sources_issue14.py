@@ -327,3 +327,48 @@ def test_au_november_2025_layout_alias_strength_and_measures(lists_dir: Path, tm
     first = record_of(rows[1])
     assert first.birth_dates[0].value == "1961" and first.birth_dates[0].circa
     assert all("Type of measure: Targeted financial sanction" in r.remarks for r in records.values())
+
+
+# --- the UK in every view ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def abramovich_uk(lists_dir: Path) -> dict[str, str]:
+    """Abramovich's OFSI row as the raw 2025-04-14 workbook states it."""
+    _, rows = ofsi_raw(lists_dir / OFSI_XLSX[1])
+    return next(r for r in rows if r["Name 6"] == "ABRAMOVICH" and r["Name 1"] == "Roman")
+
+
+def test_the_uk_in_coverage_subject_text_and_web(loaded_db: Path, abramovich_uk: dict[str, str], tmp_path: Path) -> None:
+    proposal = Path(__file__).resolve().parents[1] / "examples/navalny-2021-02-09.csv"
+    assert invoke(loaded_db, "proposals", "import", str(proposal), "--name", "issue14").exit_code == 0
+    report = invoke_json(loaded_db, "coverage", "issue14")
+    assert "gb" in report["jurisdictions"]
+    rows = {row["name"]: row["designations"] for row in report["targets"]}
+    [abramovich] = [d for name, d in rows.items() if "Abramovich" in name]
+    assert abramovich["gb"]["listed_on"] == iso(abramovich_uk["Listed On"]) == "2022-03-10"
+    assert abramovich["gb"]["record"] == f"gb_ofsi:{abramovich_uk['Group ID']}"
+    assert abramovich["gb"]["listed_on_basis"] == "stated"
+    [murashko] = [d for name, d in rows.items() if "Murashko" in name]
+    assert murashko["ca"]["listed_on"] == "2022-03-06"  # Canada's 2025 list
+    table = invoke(loaded_db, "coverage", "issue14")
+    assert table.exit_code == 0 and "GB" in table.stdout and "2022-03-10" in table.stdout
+
+    subject = invoke_json(loaded_db, "subject", f"gb_ofsi:{abramovich_uk['Group ID']}")
+    uk = [d for d in subject["designations"] if d["jurisdiction"] == "gb"]
+    assert [(d["listed_on"], d["regime"]) for d in uk] == [("2022-03-10", abramovich_uk["Regime"])]
+
+    article = tmp_path / "article.txt"
+    article.write_text("Roman Abramovich sold Chelsea.", encoding="utf-8")
+    text = invoke_json(loaded_db, "screen-text", str(article))
+    [found] = [s for s in text["subjects"] if "ABRAMOVICH" in s["caption"]]
+    assert "gb" in found["designations"]
+
+    from fastapi.testclient import TestClient
+
+    from sanctionscope.api.app import create_app
+    from sanctionscope.store import db
+
+    client = TestClient(create_app(db.connect(str(loaded_db)), auth=False))
+    page = client.get(f"/subject/{subject['id']}")
+    assert page.status_code == 200 and "GB" in page.text and "2022-03-10" in page.text
