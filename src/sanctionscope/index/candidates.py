@@ -10,7 +10,7 @@ Everything is numpy arrays, so a lookup costs microseconds and the index pickles
 
 from __future__ import annotations
 
-import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -99,16 +99,28 @@ class CandidateIndex:
     @classmethod
     def build(cls, entry_keys: Iterable[Iterable[str]]) -> CandidateIndex:
         """`entry_keys` yields, for each entry in order, the keys of all its names."""
-        lists: dict[str, list[int]] = defaultdict(list)
+        first_ids: dict[str, int] = {}
+        key_column, entry_column = array("i"), array("i")
         size = 0
         for entry, keys in enumerate(entry_keys):
             size = entry + 1
             for key in set(keys):
-                lists[key].append(entry)
-        vocabulary = sorted(lists)
-        key_ids = {key: i for i, key in enumerate(vocabulary)}
-        postings = Postings.from_lists(lists[key] for key in vocabulary)
-        idf = np.asarray([math.log(1 + size / len(lists[key])) for key in vocabulary], dtype=np.float32)
+                key_id = first_ids.get(key)
+                if key_id is None:
+                    key_id = first_ids[key] = len(first_ids)
+                key_column.append(key_id)
+                entry_column.append(entry)
+        vocabulary = sorted(first_ids)
+        renumber = np.empty(len(vocabulary), dtype=np.int32)
+        renumber[[first_ids[key] for key in vocabulary]] = np.arange(len(vocabulary), dtype=np.int32)
+        key_of = renumber[np.frombuffer(key_column, dtype=np.int32)] if key_column else np.zeros(0, np.int32)
+        order = np.argsort(key_of, kind="stable")  # entries stay in ascending order within a key
+        counts = np.bincount(key_of, minlength=len(vocabulary))
+        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(counts)
+        entries = np.frombuffer(entry_column, dtype=np.int32) if entry_column else np.zeros(0, np.int32)
+        postings = Postings(entries[order].astype(np.int32), offsets)
+        idf = np.log1p(size / np.maximum(counts, 1)).astype(np.float32)
         grams: dict[str, list[int]] = defaultdict(list)
         for key_id, key in enumerate(vocabulary):
             if len(key) >= FUZZY_MIN_LENGTH - 1:
@@ -117,12 +129,38 @@ class CandidateIndex:
         return cls(
             size=size,
             vocabulary=vocabulary,
-            key_ids=key_ids,
+            key_ids={key: i for i, key in enumerate(vocabulary)},
             postings=postings,
             idf=idf,
             key_lengths=np.asarray([len(k) for k in vocabulary], dtype=np.int16),
             trigram_ids={gram: i for i, gram in enumerate(grams)},
             trigram_keys=Postings.from_lists(grams.values()),
+        )
+
+    def to_file(self) -> tuple[dict[str, np.ndarray], dict[str, bytes]]:
+        """Arrays and blobs for `persist.save`."""
+        arrays = {
+            "postings": self.postings.values, "posting_offsets": self.postings.offsets, "idf": self.idf,
+            "key_lengths": self.key_lengths, "trigram_keys": self.trigram_keys.values,
+            "trigram_offsets": self.trigram_keys.offsets,
+        }  # fmt: skip
+        blobs = {"vocabulary": "\n".join(self.vocabulary).encode(), "trigrams": "\n".join(self.trigram_ids).encode()}
+        return arrays, blobs
+
+    @classmethod
+    def from_file(cls, size: int, arrays: dict[str, np.ndarray], blobs: dict[str, memoryview]) -> CandidateIndex:
+        """The index over a memory-mapped file's arrays (only the vocabulary is read into memory)."""
+        vocabulary = bytes(blobs["vocabulary"]).decode().split("\n") if size and len(blobs["vocabulary"]) else []
+        grams = bytes(blobs["trigrams"]).decode().split("\n") if len(blobs["trigrams"]) else []
+        return cls(
+            size=size,
+            vocabulary=vocabulary,
+            key_ids={key: i for i, key in enumerate(vocabulary)},
+            postings=Postings(arrays["postings"], arrays["posting_offsets"]),
+            idf=arrays["idf"],
+            key_lengths=arrays["key_lengths"],
+            trigram_ids={gram: i for i, gram in enumerate(grams)},
+            trigram_keys=Postings(arrays["trigram_keys"], arrays["trigram_offsets"]),
         )
 
     def similar_keys(self, key: str) -> list[tuple[int, float]]:
@@ -176,10 +214,13 @@ class CandidateIndex:
         """Entries ranked by the summed idf of the query keys they contain (fuzzy keys discounted)."""
         return self.rank(self.expand(keys), limit)
 
-    def rank(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[Candidate]:
+    def rank(
+        self, expanded: dict[str, list[tuple[int, float]]], limit: int, excluded: np.ndarray | None = None
+    ) -> list[Candidate]:
         """The `limit` heaviest entries, each with a bit mask of the query keys it has (bit k: k-th key).
 
-        Works on the postings touched only (sparse), never on arrays as long as the index.
+        `excluded` (a boolean per entry) leaves entries out before the heaviest are picked. Works on
+        the postings touched only (sparse), never on arrays as long as the index.
         """
         touched, weights, flags = [], [], []
         for bit, similar in enumerate(expanded.values()):
@@ -209,6 +250,9 @@ class CandidateIndex:
         summed = np.bincount(inverse, weights=np.concatenate(weights)).astype(np.float32)
         hits = np.zeros(len(entries), dtype=np.uint32)
         np.bitwise_or.at(hits, inverse, np.concatenate(flags))
+        if excluded is not None:
+            keep = ~excluded[entries]
+            entries, summed, hits = entries[keep], summed[keep], hits[keep]
         top = np.arange(len(entries))
         if len(top) > limit:
             top = np.argpartition(-summed, limit)[:limit]

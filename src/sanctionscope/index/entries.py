@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -35,23 +36,15 @@ class Entry:
         return {key for name in self.names for key in name.index_keys}
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps(
-            [
-                self.id,
-                self.caption,
-                self.kind,
-                self.referents,
-                [
-                    [n.original, n.kind, n.script, [[p.original, p.text, p.key, p.tag] for p in n.parts]]
-                    for n in self.names
-                ],
-                [[d.value, d.until, d.circa, d.raw] for d in self.birth_dates],
-                sorted(self.countries),
-                sorted(self.identifiers),
-                self.gender,
-                sorted(self.sources),
-            ]
-        )
+        head = [self.id, self.caption, self.kind, self.referents]
+        evidence = [
+            names_to_json(self.names),
+            [[d.value, d.until, d.circa, d.raw] for d in self.birth_dates],
+            sorted(self.countries),
+            sorted(self.identifiers),
+            self.gender,
+        ]
+        return orjson.dumps(head + evidence + [sorted(self.sources)])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Entry:
@@ -70,30 +63,90 @@ class Entry:
         )
 
 
-class EntryTable(Sequence[Entry]):
-    """Entries kept serialized and decoded on first access: a saved index loads in milliseconds."""
+def names_to_json(names: Iterable[AnalyzedName]) -> list:
+    """Analysed names in the layout `Entry.from_bytes` reads."""
+    return [[n.original, n.kind, n.script, [[p.original, p.text, p.key, p.tag] for p in n.parts]] for n in names]
 
-    def __init__(self, entries: Iterable[Entry] = ()):
-        self._blobs: list[bytes] = [entry.to_bytes() for entry in entries]
+
+def entry_blob(
+    entry_id: str, caption: str, kind: str, referents: Sequence[str], evidence: Sequence[bytes], sources: Iterable[str]
+) -> bytes:
+    """A serialized entry from the stored analyses of its records (`index.analysis`), in `referents` order.
+
+    One record (nearly every entry) is put together from bytes; several are merged as
+    `entry_from_records` merges records: names once each, birth dates all, the first gender.
+    """
+    head = orjson.dumps([entry_id, caption, kind, list(referents)])[:-1]
+    tail = orjson.dumps(sorted(set(sources)))
+    if len(evidence) == 1:
+        return head + b"," + evidence[0][1:-1] + b"," + tail + b"]"
+    names: dict[str, list] = {}
+    dates: list = []
+    countries: set[str] = set()
+    identifiers: set[str] = set()
+    gender = None
+    for data in evidence:
+        n, d, c, i, g = orjson.loads(data)
+        for name in n:
+            names.setdefault(name[0], name)
+        dates.extend(d)
+        countries.update(c)
+        identifiers.update(i)
+        gender = gender or g
+    merged = orjson.dumps([list(names.values()), dates, sorted(countries), sorted(identifiers), gender])
+    return head + b"," + merged[1:-1] + b"," + tail + b"]"
+
+
+#: decoded entries an entry table keeps (queries keep asking for the same few)
+DECODED_KEPT = 50_000
+
+
+class EntryTable(Sequence[Entry]):
+    """Entries kept serialized and decoded on first access.
+
+    The bytes are either a list of blobs (built in memory) or one buffer with offsets (a
+    memory-mapped index file: shared by every process that opens it, read from disk on demand).
+    """
+
+    def __init__(self, entries: Iterable[Entry] = (), *, blobs: list[bytes] | None = None):
+        self._blobs: list[bytes] | None = blobs if blobs is not None else [entry.to_bytes() for entry in entries]
+        self._buffer: memoryview | None = None
+        self._offsets: Any = None
         self._decoded: dict[int, Entry] = {}
 
+    @classmethod
+    def from_buffer(cls, buffer: memoryview, offsets: Any) -> EntryTable:
+        table = cls(blobs=[])
+        table._blobs, table._buffer, table._offsets = None, buffer, offsets
+        return table
+
     def __len__(self) -> int:
-        return len(self._blobs)
+        return len(self._blobs) if self._blobs is not None else len(self._offsets) - 1
+
+    def blob(self, position: int) -> bytes:
+        if self._blobs is not None:
+            return self._blobs[position]
+        return bytes(self._buffer[int(self._offsets[position]) : int(self._offsets[position + 1])])
+
+    def blobs(self) -> Iterator[bytes]:
+        return (self.blob(i) for i in range(len(self)))
 
     def __getitem__(self, position: int) -> Entry:  # type: ignore[override]
         entry = self._decoded.get(position)
         if entry is None:
-            entry = self._decoded[position] = Entry.from_bytes(self._blobs[position])
+            if len(self._decoded) >= DECODED_KEPT:
+                self._decoded.clear()
+            entry = self._decoded[position] = Entry.from_bytes(self.blob(position))
         return entry
 
     def __iter__(self) -> Iterator[Entry]:
         return (self[i] for i in range(len(self)))
 
     def __getstate__(self) -> list[bytes]:
-        return self._blobs
+        return list(self.blobs())
 
     def __setstate__(self, blobs: list[bytes]) -> None:
-        self._blobs, self._decoded = blobs, {}
+        self._blobs, self._buffer, self._offsets, self._decoded = blobs, None, None, {}
 
 
 def analyze_record_names(record: Record) -> list[AnalyzedName]:
@@ -129,30 +182,52 @@ def entry_from_records(entry_id: str, records: Sequence[Record]) -> Entry:
     return entry
 
 
-def entries_from_records(
-    records: Iterable[Record],
-    subject_of: Mapping[str, str] | None = None,
-    captions: Mapping[str, str] | None = None,
-) -> list[Entry]:
-    """Entries in a stable order (by id): one per subject, when records are resolved (`subject_of`);
-    else one per designation.
+class Listed(Protocol):
+    """What grouping needs of a record: its referent, source and the source's own id."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def source_id(self) -> str: ...
+
+
+L = TypeVar("L", bound=Listed)
+
+
+def group_into_entries(items: Iterable[L], subject_of: Mapping[str, str] | None = None) -> list[tuple[str, bool, list[L]]]:
+    """(entry id, is a subject, its records in feed order) by entry id: one entry per subject when
+    records are resolved (`subject_of`); else one per designation.
 
     Without subjects, a designation published in several feeds of one jurisdiction under the same
     number (an OFAC entry in the SDN list and in trade.gov's list) is still one entry whose
     referents name every feed, and whose id is the first of them.
     """
     subject_of = subject_of or {}
-    groups: dict[tuple[str, str], list[Record]] = {}
-    for record in sorted(records, key=lambda r: r.id):
-        subject = subject_of.get(record.id)
-        key = ("subject", subject) if subject else (jurisdiction_of(record.source), record.source_id)
-        groups.setdefault(key, []).append(record)
-    entries = []
+    groups: dict[tuple[str, str], list[L]] = {}
+    for item in sorted(items, key=lambda r: r.id):
+        subject = subject_of.get(item.id)
+        key = ("subject", subject) if subject else (jurisdiction_of(item.source), item.source_id)
+        groups.setdefault(key, []).append(item)
+    found = []
     for (kind, subject), group in groups.items():
         group.sort(key=lambda r: (feed_rank(r.source), r.id))
-        entry = entry_from_records(subject if kind == "subject" else group[0].id, group)
-        if kind == "subject" and captions and subject in captions:
-            entry.caption = captions[subject]
+        found.append((subject if kind == "subject" else group[0].id, kind == "subject", group))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def entries_from_records(
+    records: Iterable[Record],
+    subject_of: Mapping[str, str] | None = None,
+    captions: Mapping[str, str] | None = None,
+) -> list[Entry]:
+    """Entries in a stable order (by id), analysing the records' names (see `group_into_entries`)."""
+    entries = []
+    for entry_id, is_subject, group in group_into_entries(records, subject_of):
+        entry = entry_from_records(entry_id, group)
+        if is_subject and captions and entry_id in captions:
+            entry.caption = captions[entry_id]
         entries.append(entry)
-    entries.sort(key=lambda e: e.id)
     return entries

@@ -9,13 +9,17 @@ sanctionscope never reads an index built by another version of that code.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
-import pickle
+import struct
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import orjson
 import sqlalchemy as sa
 
 from sanctionscope.store import db, queries
@@ -49,21 +53,79 @@ def index_path(engine: sa.Engine) -> Path:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database + ".index")
     name = hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
-    return db.data_dir() / f"index-{name}.pickle"
+    return db.data_dir() / f"index-{name}.index"
 
 
-def save(path: Path, state: Any) -> None:
+#: the first bytes of an index file; the number changes with the layout
+MAGIC = b"SSINDEX2"
+_ALIGN = 64
+
+
+@dataclass
+class IndexFile:
+    """An index file opened memory-mapped: arrays and byte blobs that read from the page cache.
+
+    The pages are the operating system's: every process that opens the same file shares them,
+    and only what queries touch is ever read from disk.
+    """
+
+    version: str
+    meta: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+    blobs: dict[str, memoryview]
+
+
+def save(path: Path, version: str, arrays: dict[str, np.ndarray], blobs: dict[str, bytes],
+         meta: dict[str, Any] | None = None) -> None:  # fmt: skip
+    """Write an index file atomically: readers see the old file or the new one, never half of one.
+
+    A reader that has the old file mapped keeps reading it (the file lives on until it is unmapped).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    layout: dict[str, Any] = {"version": version, "meta": meta or {}, "arrays": {}, "blobs": {}}
+    offset = 0
+    pieces: list[tuple[int, bytes | np.ndarray]] = []
+    for name, array in arrays.items():
+        array = np.ascontiguousarray(array)
+        offset = -(-offset // _ALIGN) * _ALIGN
+        layout["arrays"][name] = [offset, array.dtype.str, len(array)]
+        pieces.append((offset, array))
+        offset += array.nbytes
+    for name, data in blobs.items():
+        layout["blobs"][name] = [offset, len(data)]
+        pieces.append((offset, data))
+        offset += len(data)
+    header = orjson.dumps(layout)
+    start = -(-(len(MAGIC) + 8 + len(header)) // _ALIGN) * _ALIGN
     partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
-    with partial.open("wb") as out:
-        pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
+    try:
+        with partial.open("wb") as out:
+            out.write(MAGIC + struct.pack("<Q", len(header)) + header)
+            for position, piece in pieces:
+                out.seek(start + position)
+                out.write(piece.tobytes() if isinstance(piece, np.ndarray) else piece)
+            out.truncate(start + offset)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
-def load(path: Path) -> Any | None:
-    """The saved state, or None if there is none or it cannot be read (it is then rebuilt)."""
+def open_index(path: Path) -> IndexFile | None:
+    """The index file at `path`, memory-mapped; None if there is none or it is not one (it is then rebuilt)."""
     try:
         with path.open("rb") as f:
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+            if f.read(len(MAGIC)) != MAGIC:
+                return None
+            (length,) = struct.unpack("<Q", f.read(8))
+            layout = orjson.loads(f.read(length))
+            start = -(-(len(MAGIC) + 8 + length) // _ALIGN) * _ALIGN
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, struct.error, orjson.JSONDecodeError):
         return None
+    view = memoryview(mapped)
+    arrays = {
+        name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=start + offset)
+        for name, (offset, dtype, count) in layout["arrays"].items()
+    }
+    blobs = {name: view[start + offset : start + offset + size] for name, (offset, size) in layout["blobs"].items()}
+    return IndexFile(layout["version"], layout["meta"], arrays, blobs)

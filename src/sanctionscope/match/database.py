@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from sanctionscope.index import persist
 from sanctionscope.index.entries import entries_from_records
+from sanctionscope.match.assemble import build_matcher
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve import membership
 from sanctionscope.resolve.build import ensure_resolved, resolved_version
@@ -37,12 +38,11 @@ def open_matcher(
             return saved
     if progress:
         progress("indexing names")
-    records = queries.current_records(engine) if as_of is None else queries.records_as_of(engine, as_of)
-    subject_of, captions = membership(engine)
-    matcher = Matcher(entries_from_records(records, subject_of, captions), version=version)
-    if as_of is None:
-        persist.save(path, (version, matcher.entries, matcher.index))
-        matcher.path = path
+    if as_of is not None:
+        subject_of, captions = membership(engine)
+        return Matcher(entries_from_records(queries.records_as_of(engine, as_of), subject_of, captions), version=version)
+    matcher = build_matcher(engine, queries.current_version_rows(engine), version)
+    matcher.save(path)
     return matcher
 
 

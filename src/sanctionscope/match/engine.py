@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 
 from sanctionscope.index import persist
 from sanctionscope.index.candidates import MAX_KEY_BITS, Candidate, CandidateIndex
@@ -210,9 +211,24 @@ class Matcher:
 
     @classmethod
     def load_saved(cls, path: Path) -> Matcher | None:
-        """The index saved at `path` (whatever its version), or None if there is none."""
-        saved = persist.load(path)
-        return None if saved is None else cls(saved[1], saved[2], saved[0])
+        """The index saved at `path` (whatever its version), memory-mapped; None if there is none."""
+        saved = persist.open_index(path)
+        if saved is None:
+            return None
+        entries = EntryTable.from_buffer(saved.blobs["entries"], saved.arrays["entry_offsets"])
+        matcher = cls(entries, CandidateIndex.from_file(len(entries), saved.arrays, saved.blobs), saved.version)
+        matcher.path = path
+        return matcher
+
+    def save(self, path: Path) -> None:
+        """Write the entries and the index to one file that `load_saved` maps (atomically replaced)."""
+        arrays, blobs = self.index.to_file()
+        sizes = np.fromiter((len(b) for b in self.entries.blobs()), dtype=np.int64, count=len(self.entries))
+        offsets = np.zeros(len(self.entries) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(sizes)
+        blobs["entries"] = b"".join(self.entries.blobs())
+        persist.save(path, self.version, {**arrays, "entry_offsets": offsets}, blobs)
+        self.path = path
 
     def candidate_entries(self, query: Query, limit: int = 50) -> list[Entry]:
         """The entries the index proposes for `query`, best first (what gets scored)."""
@@ -247,8 +263,10 @@ class Matcher:
                     expanded[part.key] = sorted(found.items(), key=lambda item: -item[1])
         return expanded
 
-    def _candidates(self, expanded: dict[str, list[tuple[int, float]]], limit: int) -> list[Candidate]:
-        found = self.index.rank(expanded, limit)
+    def _candidates(
+        self, expanded: dict[str, list[tuple[int, float]]], limit: int, excluded: np.ndarray | None = None
+    ) -> list[Candidate]:
+        found = self.index.rank(expanded, limit, excluded)
         if not found:
             return []
         cutoff = max(found[0].weight * CANDIDATE_CUTOFF, self.index.query_weight(expanded) * COVERAGE_CUTOFF)
@@ -263,8 +281,12 @@ class Matcher:
         sources: set[str] | None = None,
         candidates: int = 200,
         cutoff: float = DEFAULT_CUTOFF,
+        excluded: np.ndarray | None = None,
     ) -> list[Result]:
         """The best `limit` entries scoring at least `cutoff`, highest score first.
+
+        `sources`: only entries from these sources (an empty set: none); `excluded`: a boolean per
+        entry, the entries never to propose (e.g. those of the querying record's own list).
 
         Candidates are scored in order of the most they could score (`score_bound` over the query
         keys they have); scoring stops once no remaining candidate can reach the cutoff or enter
@@ -282,7 +304,7 @@ class Matcher:
         boost = _largest_feature_boost(query)
         bounds: dict[int, float] = {}
         ranked = []
-        for candidate in self._candidates(expanded, candidates):
+        for candidate in self._candidates(expanded, candidates, excluded):
             bound = bounds.get(candidate.hits)
             if bound is None:
                 hits = candidate.hits
@@ -300,7 +322,7 @@ class Matcher:
             if bound < cutoff or (len(best_scores) >= limit and bound < best_scores[0]):
                 break
             entry = self.entries[position]
-            if sources and not (entry.sources & sources):
+            if sources is not None and not (entry.sources & sources):
                 continue
             if not kinds_compatible(query.kind, entry.kind):
                 continue

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sanctionscope.model import FuzzyDate
+from sanctionscope.model import FuzzyDate, Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +114,21 @@ def compare_genders(query: str | None, record: str | None) -> Feature | None:
     if not query or not record or query == record:
         return None
     return Feature("gender", -1.0, f"{query} vs {record}")
+
+
+#: identifiers shorter than this are too easily shared by chance (house numbers, short codes)
+MIN_IDENTIFIER_LENGTH = 6
+#: identifier types that name one person or organization (not e.g. a phone number or a vessel flag)
+STRONG_IDENTIFIER_TYPES = re.compile(r"passport|national|tax|inn|ogrn|registration|imo|swift|bic|lei|ssn|id", re.I)
+
+
+def strong_identifier_keys(record: Record) -> set[str]:
+    """Normalized identifiers of a record that name one person or organization (for joining records)."""
+    keys = set()
+    for identifier in record.identifiers:
+        if identifier.type and not STRONG_IDENTIFIER_TYPES.search(identifier.type):
+            continue
+        value = normalize_identifier(identifier.value)
+        if len(value) >= MIN_IDENTIFIER_LENGTH and any(c.isdigit() for c in value):
+            keys.add(value)
+    return keys

@@ -9,21 +9,15 @@ name agreement alone where birth dates are unknown and the name is unambiguous.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sanctionscope.match.features import compare_birth_dates, normalize_identifier
-from sanctionscope.model import FuzzyDate, Record
+from sanctionscope.match.features import compare_birth_dates
+from sanctionscope.model import FuzzyDate
 from sanctionscope.sources.registry import numbering_of
 
 #: evidence kinds in the order they are applied (earlier ones win ties)
 EVIDENCE_ORDER = ("decision", "same_designation", "cross_reference", "identifier", "name_birth_date", "name")
-
-#: identifiers shorter than this are too easily shared by chance (house numbers, short codes)
-MIN_IDENTIFIER_LENGTH = 6
-#: identifier types that name one person or organization (not e.g. a phone number or a vessel flag)
-STRONG_IDENTIFIER_TYPES = re.compile(r"passport|national|tax|inn|ogrn|registration|imo|swift|bic|lei|ssn|id", re.I)
 
 #: a person's names must agree this well, with birth dates agreeing at least on the year
 PERSON_NAME_WITH_BIRTH_DATE = 0.9
@@ -46,18 +40,6 @@ class Link:
 def listing_scope(referent: str) -> str:
     """The list a record sits in: two entries of one list are two people (the registry's numbering)."""
     return numbering_of(referent)
-
-
-def identifier_keys(record: Record) -> set[str]:
-    """Normalized strong identifiers of a record."""
-    keys = set()
-    for identifier in record.identifiers:
-        if identifier.type and not STRONG_IDENTIFIER_TYPES.search(identifier.type):
-            continue
-        value = normalize_identifier(identifier.value)
-        if len(value) >= MIN_IDENTIFIER_LENGTH and any(c.isdigit() for c in value):
-            keys.add(value)
-    return keys
 
 
 def birth_dates_conflict(left: Iterable[FuzzyDate], right: Iterable[FuzzyDate]) -> bool:

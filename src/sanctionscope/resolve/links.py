@@ -1,48 +1,58 @@
-"""Finding the links between records: every kind of evidence, from all records ever loaded."""
+"""Finding the links between records: every kind of evidence.
+
+Links from identifiers, cross-references and designations published in several feeds are
+set lookups over every record's stored facts: cheap, so they are found again on every resolve.
+Name links need a search per record; each record's search results are stored
+(`record_links`, `left` the searching record), so that an update searches again only for the
+records it changed and for their neighbours, whose results the change may have altered.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from sanctionscope.index.entries import Entry
+import numpy as np
+
 from sanctionscope.match.engine import Matcher
 from sanctionscope.match.query import Query
-from sanctionscope.model import Record
 from sanctionscope.resolve.evidence import (
     OTHER_NAME_ALONE,
     PERSON_NAME_WITH_BIRTH_DATE,
     Link,
     birth_dates_agree,
-    identifier_keys,
     listing_scope,
     name_link_evidence,
 )
 
 #: candidates looked at per record when searching for its namesakes on other lists
 NAME_CANDIDATES = 15
+#: the evidence stored for a search result that is not enough to join: a neighbour, searched again
+#: when the other record changes
+NEIGHBOUR = "neighbour"
 
 
-def same_designation_links(entries: Sequence[Entry]) -> list[Link]:
-    """Records the index already holds as one entry: one designation published in several feeds."""
-    return [Link(e.referents[0], other, "same_designation") for e in entries for other in e.referents[1:]]
+def same_designation_links(referents: Sequence[Sequence[str]]) -> list[Link]:
+    """Records the index holds as one entry (per entry, its records): one designation in several feeds."""
+    return [Link(refs[0], other, "same_designation") for refs in referents for other in refs[1:]]
 
 
-def cross_reference_links(records: Sequence[Record], known: set[str]) -> list[Link]:
+def cross_reference_links(cross_refs: Mapping[str, Sequence[str]], known: set[str]) -> list[Link]:
+    """`cross_refs`: per record, the records it quotes."""
     return [
-        Link(record.id, ref, "cross_reference")
-        for record in records
-        for ref in record.cross_refs
-        if ref in known and ref != record.id
+        Link(referent, ref, "cross_reference")
+        for referent, refs in cross_refs.items()
+        for ref in refs
+        if ref in known and ref != referent
     ]
 
 
-def identifier_links(records: Sequence[Record]) -> list[Link]:
+def identifier_links(identifier_keys: Mapping[str, Iterable[str]]) -> list[Link]:
     """Records of different lists sharing a strong identifier (each pair once, via the first holder)."""
     holders: dict[str, list[str]] = defaultdict(list)
-    for record in records:
-        for key in identifier_keys(record):
-            holders[key].append(record.id)
+    for referent in sorted(identifier_keys):
+        for key in identifier_keys[referent]:
+            holders[key].append(referent)
     links = []
     for refs in holders.values():
         if 1 < len(refs) <= 10:  # a number shared by dozens of records is not an identity (a company's register)
@@ -50,33 +60,70 @@ def identifier_links(records: Sequence[Record]) -> list[Link]:
     return links
 
 
-def name_links(matcher: Matcher, progress: Callable[[int], None] | None = None) -> list[Link]:
-    """For each entry, its namesakes on other lists that the matching engine finds, judged with birth dates."""
-    links: list[Link] = []
+class ScopeMasks:
+    """Per listing scope, which entries of a matcher belong to it (a search never proposes its own list)."""
+
+    def __init__(self, referents: Sequence[Sequence[str]]):
+        """`referents`: per entry, its records."""
+        self.scopes_of: list[set[str]] = [{listing_scope(ref) for ref in refs} for refs in referents]
+        positions: dict[str, list[int]] = defaultdict(list)
+        for position, scopes in enumerate(self.scopes_of):
+            for scope in scopes:
+                positions[scope].append(position)
+        self._positions = positions
+        self._size = len(referents)
+        self._masks: dict[frozenset[str], np.ndarray] = {}
+
+    def excluding(self, scopes: set[str]) -> np.ndarray:
+        key = frozenset(scopes)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = np.zeros(self._size, dtype=bool)
+            for scope in scopes:
+                mask[self._positions.get(scope, [])] = True
+            if len(self._masks) < 64:
+                self._masks[key] = mask
+        return mask
+
+
+def search_namesakes(matcher: Matcher, masks: ScopeMasks, position: int) -> list[Link]:
+    """The entry's namesakes on other lists that the matching engine finds, judged with birth dates:
+    links where the evidence is enough, `NEIGHBOUR` rows for the other results."""
+    entry = matcher.entries[position]
+    if not entry.names:
+        return []
     threshold = min(PERSON_NAME_WITH_BIRTH_DATE, OTHER_NAME_ALONE)
-    for position, entry in enumerate(matcher.entries):
-        if progress and position % 500 == 0:
-            progress(position)
-        if not entry.names:
+    query = Query(names=[name.original for name in entry.names], kind=entry.kind if entry.kind != "unknown" else None)
+    scope = masks.scopes_of[position]
+    results = matcher.match(query, limit=NAME_CANDIDATES, threshold=threshold, cutoff=threshold,
+                            excluded=masks.excluding(scope))  # fmt: skip
+    # a name is unambiguous when, in each other list, only one entry carries it this well
+    per_scope: dict[str, int] = defaultdict(int)
+    for result in results:
+        for ref_scope in {listing_scope(ref) for ref in result.entry.referents}:
+            per_scope[ref_scope] += 1
+    links = []
+    for result in results:
+        other = result.entry
+        if other.id == entry.id or scope & {listing_scope(ref) for ref in other.referents}:
             continue
-        query = Query(
-            names=[name.original for name in entry.names],
-            kind=entry.kind if entry.kind != "unknown" else None,
-        )
-        scope = {listing_scope(ref) for ref in entry.referents}
-        results = matcher.match(query, limit=NAME_CANDIDATES, threshold=threshold, cutoff=threshold)
-        # a name is unambiguous when, in each other list, only one entry carries it this well
-        per_scope: dict[str, int] = defaultdict(int)
-        for result in results:
-            for ref_scope in {listing_scope(ref) for ref in result.entry.referents}:
-                per_scope[ref_scope] += 1
-        for result in results:
-            other = result.entry
-            if other.id <= entry.id or scope & {listing_scope(ref) for ref in other.referents}:
-                continue  # each pair once; never within one list
-            unambiguous = all(per_scope[listing_scope(ref)] == 1 for ref in other.referents)
-            dates_agree = birth_dates_agree(entry.birth_dates, other.birth_dates)
-            evidence = name_link_evidence(entry.kind, result.name.score, dates_agree, unambiguous)
-            if evidence:
-                links.append(Link(entry.referents[0], other.referents[0], evidence, round(result.name.score, 4)))
+        unambiguous = all(per_scope[listing_scope(ref)] == 1 for ref in other.referents)
+        dates_agree = birth_dates_agree(entry.birth_dates, other.birth_dates)
+        evidence = name_link_evidence(entry.kind, result.name.score, dates_agree, unambiguous)
+        links.append(Link(entry.referents[0], other.referents[0], evidence or NEIGHBOUR, round(result.name.score, 4)))
     return links
+
+
+def name_links(
+    matcher: Matcher,
+    masks: ScopeMasks,
+    positions: Sequence[int],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Link]:
+    """Search the namesakes of the entries at `positions`: their links and neighbours."""
+    found: list[Link] = []
+    for done, position in enumerate(positions):
+        if progress and done % 1000 == 0:
+            progress(done, len(positions))
+        found.extend(search_namesakes(matcher, masks, position))
+    return found

@@ -85,6 +85,48 @@ def iter_records(engine: sa.Engine, snapshot_ids: list[int]) -> Iterator[Record]
                 yield Record.from_dict(orjson.loads(row.data))
 
 
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """A record version without its data: enough to group, caption and find its analysis."""
+
+    version_id: int
+    source: str
+    source_id: str
+    kind: str
+    caption: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}:{self.source_id}"
+
+
+def version_rows(engine: sa.Engine, snapshot_ids: list[int] | None = None) -> list[VersionRow]:
+    """The record versions of these snapshots (None: the newest version of every record ever loaded)."""
+    v, sr, s = t.record_versions, t.snapshot_records, t.snapshots
+    columns = (v.c.id, v.c.source, v.c.record_id, v.c.kind, v.c.caption)
+    with engine.connect() as conn:
+        if snapshot_ids is not None:
+            found: dict[int, VersionRow] = {}
+            for start in range(0, len(snapshot_ids), 500):
+                query = sa.select(*columns).join(sr, sr.c.version_id == v.c.id)
+                for row in conn.execute(query.where(sr.c.snapshot_id.in_(snapshot_ids[start : start + 500]))):
+                    found[row[0]] = VersionRow(*row)
+            return sorted(found.values(), key=lambda r: (r.source, r.source_id))
+        # the newest version of each record: the one in its latest snapshot
+        newest: dict[tuple[str, str], tuple[date, int, tuple]] = {}
+        query = sa.select(*columns, s.c.published_on).join(sr, sr.c.version_id == v.c.id).join(s, s.c.id == sr.c.snapshot_id)
+        for row in conn.execute(query):
+            key = (row[1], row[2])
+            if key not in newest or (row[5], row[0]) >= newest[key][:2]:
+                newest[key] = (row[5], row[0], tuple(row[:5]))
+    return [VersionRow(*newest[key][2]) for key in sorted(newest)]
+
+
+def current_version_rows(engine: sa.Engine, as_of: date | None = None) -> list[VersionRow]:
+    """The record versions of the lists as they stand (newest snapshot per source and scope, up to `as_of`)."""
+    return version_rows(engine, [s.id for s in current_snapshots(engine, as_of=as_of)])
+
+
 def current_records(engine: sa.Engine, *, source: str | None = None, as_of: date | None = None) -> Iterator[Record]:
     """Every record of the lists as they stood (newest snapshot per source and scope, up to `as_of`)."""
     yield from iter_records(engine, [s.id for s in current_snapshots(engine, source=source, as_of=as_of)])

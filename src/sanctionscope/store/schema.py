@@ -180,3 +180,35 @@ audit_log = sa.Table(
     sa.Column("results", sa.Text, nullable=False),  # JSON: what was returned, with scores
 )
 sa.Index("ix_audit_log_at", audit_log.c.at)
+
+# --- derived data kept so that an update redoes only what it changed ----------------------------
+
+#: each record version's names analysed once (by the code version `code`), for every index and resolve
+record_analysis = sa.Table(
+    "record_analysis",
+    metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("record_versions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("code", sa.String(16), nullable=False),
+    sa.Column("keys", sa.Text, nullable=False),  # the index keys of all its names, space-separated
+    sa.Column("data", sa.LargeBinary, nullable=False),  # orjson: names, birth dates, countries, identifiers, gender
+    sa.Column("facts", sa.Text, nullable=False),  # JSON [strong identifier keys, cross-references]: for resolving
+)
+
+#: the version of each record the subjects were last resolved from (what an update compares against)
+resolved_records = sa.Table(
+    "resolved_records",
+    metadata,
+    sa.Column("referent", sa.String(300), primary_key=True),
+    sa.Column("version_id", sa.Integer, nullable=False),
+)
+
+#: evidence between two records found by resolving; `left` is the record whose search found it
+record_links = sa.Table(
+    "record_links",
+    metadata,
+    sa.Column("left", sa.String(300), primary_key=True),
+    sa.Column("right", sa.String(300), primary_key=True),
+    sa.Column("evidence", sa.String(32), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+)
+sa.Index("ix_record_links_right", record_links.c.right)

@@ -1,0 +1,144 @@
+"""Names analysed once per record version, kept in the store (`record_analysis`) for every consumer.
+
+Analysing a name (scripts, romanization, keys, tags) is the costly step of building an index
+or resolving subjects. It depends only on the record version and on the analysing code, so
+each version is analysed once, by the code version `ANALYSIS_CODE`, and its result stored:
+
+- `keys`: every index key of every name, space-separated (what the candidate index needs);
+- `data`: the evidence an entry holds, in `Entry`'s own serialized layout (names with their
+  parts, birth dates, countries, identifiers, gender), so that an entry of one record is put
+  together from bytes without decoding them;
+- `facts`: what resolving needs besides names (strong identifier keys, cross-references).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import orjson
+import sqlalchemy as sa
+
+from sanctionscope.index.entries import analyze_record_names, names_to_json
+from sanctionscope.match.features import strong_identifier_keys
+from sanctionscope.model import Record
+from sanctionscope.store import schema as t
+
+#: versions analysed per database round trip
+CHUNK = 2000
+#: below this many versions to analyse, a process pool costs more than it saves
+PARALLEL_FROM = 20_000
+
+
+@lru_cache(maxsize=1)
+def analysis_code() -> str:
+    """A fingerprint of the code whose output is stored: a change of it analyses every version again."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha1()
+    for path in sorted((package / "names").glob("*")) + [Path(__file__), package / "index" / "entries.py"]:
+        if path.suffix in (".py", ".txt"):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One record version analysed."""
+
+    version_id: int
+    keys: frozenset[str]
+    data: bytes  # orjson [names, birth dates, countries, identifiers, gender]
+    identifier_keys: tuple[str, ...]
+    cross_refs: tuple[str, ...]
+
+    def row(self, code: str) -> dict:
+        facts = orjson.dumps([list(self.identifier_keys), list(self.cross_refs)]).decode()
+        return {"version_id": self.version_id, "code": code, "keys": " ".join(sorted(self.keys)),
+                "data": self.data, "facts": facts}  # fmt: skip
+
+
+def analyze_record(version_id: int, record: Record) -> Analysis:
+    names = analyze_record_names(record)
+    data = orjson.dumps(
+        [
+            names_to_json(names),
+            [[d.value, d.until, d.circa, d.raw] for d in record.birth_dates],
+            sorted(set(record.nationalities) | set(record.citizenships)),
+            sorted({i.value for i in record.identifiers}),
+            record.gender,
+        ]
+    )
+    keys = frozenset(key for name in names for key in name.index_keys)
+    return Analysis(version_id, keys, data, tuple(sorted(strong_identifier_keys(record))), tuple(record.cross_refs))
+
+
+def _analyze_rows(rows: Sequence[tuple[int, str]]) -> list[dict]:
+    """Worker: analyse (version id, record JSON) rows into table rows."""
+    code = analysis_code()
+    return [analyze_record(vid, Record.from_dict(orjson.loads(data))).row(code) for vid, data in rows]
+
+
+def missing_versions(conn: sa.Connection, version_ids: Iterable[int]) -> list[int]:
+    """The versions among `version_ids` without an analysis by the current code."""
+    a = t.record_analysis
+    done = set(conn.execute(sa.select(a.c.version_id).where(a.c.code == analysis_code())).scalars())
+    return sorted(set(version_ids) - done)
+
+
+def ensure_analyses(
+    engine: sa.Engine, version_ids: Iterable[int], progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Analyse the versions not analysed yet (by this code) and store them; returns how many were."""
+    a, v = t.record_analysis, t.record_versions
+    with engine.connect() as conn:
+        todo = missing_versions(conn, version_ids)
+    if not todo:
+        return 0
+    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+
+    def rows_of(chunk: list[int]) -> list[tuple[int, str]]:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.select(v.c.id, v.c.data).where(v.c.id.in_(chunk)))]
+
+    done = 0
+    pool = ProcessPoolExecutor(max_workers=2) if len(todo) >= PARALLEL_FROM else None
+    try:
+        results: Iterator[list[dict]] = (
+            pool.map(_analyze_rows, (rows_of(c) for c in chunks)) if pool else (_analyze_rows(rows_of(c)) for c in chunks)
+        )
+        for rows in results:
+            with engine.begin() as conn:
+                conn.execute(a.delete().where(a.c.version_id.in_([r["version_id"] for r in rows])))
+                conn.execute(a.insert(), rows)
+            done += len(rows)
+            if progress:
+                progress(done, len(todo))
+    finally:
+        if pool:
+            pool.shutdown()
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnalysis:
+    keys: str  # space-separated
+    data: bytes
+    facts: str
+
+
+def read_analyses(engine: sa.Engine, version_ids: Sequence[int], *, with_data: bool = True) -> dict[int, StoredAnalysis]:
+    """The stored analyses of these versions (run `ensure_analyses` first)."""
+    a = t.record_analysis
+    columns = [a.c.version_id, a.c["keys"], a.c.data if with_data else sa.literal(b""), a.c.facts]
+    found: dict[int, StoredAnalysis] = {}
+    ids = sorted(set(version_ids))
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            for vid, keys, data, facts in conn.execute(sa.select(*columns).where(a.c.version_id.in_(chunk))):
+                found[vid] = StoredAnalysis(keys, data, facts)
+    return found
