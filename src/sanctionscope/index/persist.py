@@ -113,15 +113,24 @@ def save(path: Path, version: str, arrays: dict[str, np.ndarray], blobs: dict[st
 def open_index(path: Path) -> IndexFile | None:
     """The index file at `path`, memory-mapped; None if there is none or it is not one (it is then rebuilt)."""
     try:
-        with path.open("rb") as f:
-            if f.read(len(MAGIC)) != MAGIC:
-                return None
-            (length,) = struct.unpack("<Q", f.read(8))
-            layout = orjson.loads(f.read(length))
-            start = -(-(len(MAGIC) + 8 + length) // _ALIGN) * _ALIGN
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError, struct.error, orjson.JSONDecodeError):
+        return _map(path)
+    except (OSError, ValueError, KeyError, TypeError, struct.error, orjson.JSONDecodeError):
         return None
+
+
+def _map(path: Path) -> IndexFile | None:
+    with path.open("rb") as f:
+        if f.read(len(MAGIC)) != MAGIC:
+            return None
+        (length,) = struct.unpack("<Q", f.read(8))
+        layout = orjson.loads(f.read(length))
+        start = -(-(len(MAGIC) + 8 + length) // _ALIGN) * _ALIGN
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    ends = [start + o + np.dtype(d).itemsize * n for o, d, n in layout["arrays"].values()]
+    ends += [start + o + n for o, n in layout["blobs"].values()]
+    if max(ends, default=start) > len(mapped):
+        mapped.close()
+        return None  # cut short: a partial copy, not a file `save` wrote
     view = memoryview(mapped)
     arrays = {
         name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=start + offset)

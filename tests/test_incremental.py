@@ -1,0 +1,177 @@
+"""Scale: names analysed once per record version, the index file shared by processes, and resolving
+that redoes only what an update changed — with the same subjects as resolving from scratch.
+
+The update is real: OFAC's SDN list of 2022-02-25, then the one of 2022-03-04 (Usmanov and the
+other designations of 3 March 2022), on top of the UN and Australian lists.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from sanctionscope.index import persist
+from sanctionscope.index.analysis import analysis_code, ensure_analyses
+from sanctionscope.match.database import open_matcher
+from sanctionscope.match.engine import Matcher
+from sanctionscope.match.query import build_query
+from sanctionscope.resolve.build import resolve
+from sanctionscope.store import db, queries
+from sanctionscope.store import schema as t
+from sanctionscope.store.load import load_paths
+
+BEFORE = "us/ofac-sdn-csv/2022-02-25"
+AFTER = "us/ofac-sdn-csv/2022-03-04"
+BASE = ["un/un-sc-consolidated-xml/2026-02-27", "au/dfat-consolidated-xlsx/2024-11-11"]
+USMANOV_OFAC, USMANOV_AU = "us_ofac_sdn:35283", "au_dfat:6751"
+
+
+def groups(engine: sa.Engine) -> dict[str, frozenset[str]]:
+    """Subject id → its records."""
+    m = t.subject_members
+    found: dict[str, set[str]] = {}
+    with engine.connect() as conn:
+        for referent, subject_id in conn.execute(sa.select(m.c.referent, m.c.subject_id)):
+            found.setdefault(subject_id, set()).add(referent)
+    return {subject_id: frozenset(members) for subject_id, members in found.items()}
+
+
+@pytest.fixture(scope="module")
+def before(lists_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """UN + Australia + OFAC of 2022-02-25, resolved."""
+    path = tmp_path_factory.mktemp("incremental") / "before.db"
+    engine = db.connect(str(path))
+    load_paths(engine, [lists_dir / folder for folder in [*BASE, BEFORE]])
+    report = resolve(engine)
+    assert report.full
+    return path
+
+
+@pytest.fixture(scope="module")
+def updated(before: Path, lists_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The same database after loading OFAC of 2022-03-04: resolved incrementally, and a copy from scratch."""
+    folder = tmp_path_factory.mktemp("updated")
+    incremental, scratch = folder / "incremental.db", folder / "scratch.db"
+    shutil.copy(before, incremental)
+    previous = groups(db.connect(str(before)))
+    engines = {}
+    for path in (incremental, scratch):
+        if path == scratch:
+            shutil.copy(before, scratch)
+        engine = engines[path] = db.connect(str(path))
+        load_paths(engine, [lists_dir / AFTER])
+    report = resolve(engines[incremental])
+    full = resolve(engines[scratch], full=True)
+    return previous, engines[incremental], report, engines[scratch], full
+
+
+def test_an_update_resolves_only_what_it_changed(updated) -> None:  # type: ignore[no-untyped-def]
+    _previous, engine, report, _scratch, full = updated
+    changes = queries.list_changes(engine, source="us_ofac_sdn")
+    changed = {c["record_id"] for c in changes if c["date"] == "2022-03-04" and c["change"] in ("added", "amended")}
+    assert changed and not report.full and full.full
+    assert report.changed == len(changed)  # versions compared, not guessed
+    assert report.searched < full.searched / 10
+    assert report.regrouped < report.records / 10
+
+
+def test_incremental_subjects_equal_a_resolve_from_scratch(updated) -> None:  # type: ignore[no-untyped-def]
+    _previous, engine, _report, scratch, _full = updated
+    incremental, from_scratch = groups(engine), groups(scratch)
+    assert set(incremental.values()) == set(from_scratch.values())
+    assert incremental == from_scratch  # and the same ids
+
+
+def test_untouched_subjects_keep_their_ids_and_usmanov_joins(updated) -> None:  # type: ignore[no-untyped-def]
+    previous, engine, _report, _scratch, _full = updated
+    now = groups(engine)
+    kept = [members for subject_id, members in previous.items() if now.get(subject_id) == members]
+    assert len(kept) >= 0.9 * len(previous)
+    usmanov = next(members for members in now.values() if USMANOV_OFAC in members)
+    assert USMANOV_AU in usmanov
+    assert not any(USMANOV_OFAC in members for members in previous.values())  # not listed by OFAC before
+
+
+def test_a_decision_wins_in_an_incremental_resolve(updated, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _previous, engine, _report, _scratch, _full = updated
+    path = tmp_path / "decided.db"
+    shutil.copy(engine.url.database, path)
+    decided = db.connect(str(path))
+    from datetime import UTC, datetime
+
+    with decided.begin() as conn:
+        conn.execute(t.decisions.insert(), {"left": USMANOV_OFAC, "right": USMANOV_AU, "judgement": "different",
+                                            "created_at": datetime.now(UTC)})  # fmt: skip
+    report = resolve(decided)
+    assert not report.full
+    now = groups(decided)
+    assert not any({USMANOV_OFAC, USMANOV_AU} <= members for members in now.values())
+
+
+def test_names_are_analysed_once_per_record_version(before: Path, lists_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "again.db"
+    shutil.copy(before, path)
+    engine = db.connect(str(path))
+    with engine.connect() as conn:
+        analysed = conn.execute(sa.select(sa.func.count()).select_from(t.record_analysis)).scalar_one()
+        versions_before = conn.execute(sa.select(sa.func.count()).select_from(t.record_versions)).scalar_one()
+    assert analysed == versions_before  # every version, once
+    load_paths(engine, [lists_dir / AFTER])
+    with engine.connect() as conn:
+        versions_after = conn.execute(sa.select(sa.func.count()).select_from(t.record_versions)).scalar_one()
+    ids = [row.version_id for row in queries.version_rows(engine)]
+    assert ensure_analyses(engine, ids) == versions_after - versions_before  # only the new versions
+    assert ensure_analyses(engine, ids) == 0
+    with engine.connect() as conn:
+        codes = set(conn.execute(sa.select(t.record_analysis.c.code)).scalars())
+    assert codes == {analysis_code()}
+
+
+# --- the index file ----------------------------------------------------------------------------
+
+
+def test_the_saved_index_is_mapped_and_answers_like_the_built_one(before: Path, tmp_path: Path) -> None:
+    engine = db.connect(str(before))
+    built = open_matcher(engine, rebuild=True)
+    opened = Matcher.load_saved(persist.index_path(engine))
+    assert opened is not None and opened.version == built.version
+    assert opened.entries._blobs is None  # entries read from the mapped file, not held as a list
+    for name in ("BASTRYKIN Alexander", "Usmanov Alisher", "Abu Bakr al-Baghdadi", "ABBAS RASHIDI"):
+        query = build_query([name])
+        assert [(r.entry.id, round(r.score, 6)) for r in opened.match(query)] == [
+            (r.entry.id, round(r.score, 6)) for r in built.match(query)
+        ]
+    assert [e.to_bytes() for e in opened.entries] == [e.to_bytes() for e in built.entries]
+
+
+def test_a_reader_keeps_its_index_while_a_new_one_replaces_the_file(before: Path, tmp_path: Path) -> None:
+    engine = db.connect(str(before))
+    matcher = open_matcher(engine)
+    path = tmp_path / "replaced.index"
+    matcher.save(path)
+    reader = Matcher.load_saved(path)
+    assert reader is not None
+    expected = [r.entry.id for r in reader.match(build_query(["Bakr al-Baghdadi"]))]
+    smaller = Matcher(list(matcher.entries)[:10], version="other")
+    smaller.save(path)  # atomically replaces the file the reader has mapped
+    assert [r.entry.id for r in reader.match(build_query(["Bakr al-Baghdadi"]))] == expected
+    reopened = Matcher.load_saved(path)
+    assert reopened is not None and reopened.version == "other" and len(reopened.entries) == 10
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_a_damaged_index_file_is_rebuilt(before: Path, tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "damaged.db"
+    shutil.copy(before, path)
+    engine = db.connect(str(path))
+    good = open_matcher(engine)
+    index = persist.index_path(engine)
+    data = index.read_bytes()
+    index.write_bytes({"truncated": data[: len(data) // 3], "garbage": b"\x00garbage" * 100, "empty": b""}[damage])
+    assert Matcher.load_saved(index) is None
+    again = open_matcher(engine)
+    assert again.version == good.version and len(again.entries) == len(good.entries)
+    assert Matcher.load_saved(index) is not None  # rebuilt and saved again
