@@ -9,7 +9,7 @@ set to 1 by an equal identifier.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from sanctionscope.match.features import (
     compare_identifiers,
     kinds_compatible,
 )
-from sanctionscope.match.names import NameScore, PairBound, compare_names, score_bound
+from sanctionscope.match.names import Alignable, NameScore, PairBound, compare_names, score_bound, scored_parts
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
 from sanctionscope.names import PARTICLE, AnalyzedName, analyze_name
@@ -141,11 +141,49 @@ class PreparedQuery:
     unlisted: frozenset[str] = frozenset()
     #: query keys that lists contain as they are
     listed: frozenset[str] = frozenset()
+    #: per query key the index tracks for each candidate: its bit in the candidate's `hits`
+    bits: dict[str, int] = field(default_factory=dict)
     #: per query name, the most it can score against a candidate name
     bounds: list[PairBound] = field(init=False)
+    #: which candidate parts may align with which query parts, by the rules of the score
+    alignable: Alignable = field(init=False)
+    #: per tracked query key: the query parts with that key (as `alignable`'s bits)
+    _key_bits: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.bounds = [PairBound(n, self.stand_ins, self.reachable, self.unlisted, self.listed) for n in self.names]
+        self.alignable = Alignable(self.names, self.listed)
+        self.bounds = [
+            PairBound(n, self.stand_ins, self.reachable, self.unlisted, self.listed, (self.alignable, position))
+            for position, n in enumerate(self.names)
+        ]
+        self._key_bits = dict.fromkeys(self.bits, 0)
+        for name, bits in zip(self.names, self.alignable.name_bits, strict=True):
+            for part, bit in zip(scored_parts(name), bits, strict=True):
+                if part.key in self._key_bits:
+                    self._key_bits[part.key] |= bit
+
+    def present_keys(self, hits: int, names: Callable[[], Sequence[AnalyzedName]]) -> frozenset[str]:
+        """The tracked query keys that may pair with a candidate (`names()`: its names, asked only if
+        needed): those whose stand-ins it has (bits set in the index's `hits`), and those of a query
+        part that may align with a part of one of its names by the rules (`Alignable`: "Abba" and
+        "Abbas", though no stand-in of "aba" is among the keys of "Abbas")."""
+        had = frozenset(key for key, bit in self.bits.items() if hits & bit)
+        if len(had) == len(self.bits):
+            return had
+        lacking = sum(bits for key, bits in self._key_bits.items() if key not in had)
+        aligned = 0
+        for name in names():
+            aligned |= self.alignable.of(name)[0]
+            if aligned & lacking == lacking:
+                break
+        more = [key for key, bits in self._key_bits.items() if key not in had and aligned & bits]
+        return had.union(more) if more else had
+
+    def present(self, keys: frozenset[str]) -> Callable[[str], bool]:
+        """`score_bound`'s test for a candidate with these `present_keys`: keys beyond the index's bit
+        mask are not tracked and count as present."""
+        bits = self.bits
+        return lambda key: key not in bits or key in keys
 
 
 def score_entry(
@@ -272,6 +310,18 @@ class Matcher:
         cutoff = max(found[0].weight * CANDIDATE_CUTOFF, self.index.query_weight(expanded) * COVERAGE_CUTOFF)
         return [c for c in found if c.weight >= cutoff]
 
+    def prepare(self, query: Query) -> tuple[PreparedQuery, dict[str, list[tuple[int, float]]]]:
+        """The query analysed, with what the index has for its keys; and each key's stand-ins by id."""
+        names = analyze_query_names(query)
+        expanded = self._expand(names)
+        vocabulary = self.index.vocabulary
+        stand_ins = {key: frozenset(vocabulary[k] for k, _s in similar) for key, similar in expanded.items()}
+        unlisted = frozenset(key for key, similar in expanded.items() if not similar)
+        listed = frozenset(key for key in expanded if key in self.index.key_ids)
+        reachable = frozenset().union(*stand_ins.values())
+        bits = {key: 1 << bit for bit, key in enumerate(expanded) if bit < MAX_KEY_BITS}
+        return PreparedQuery(query, names, stand_ins, reachable, unlisted, listed, bits), expanded
+
     def match(
         self,
         query: Query,
@@ -292,27 +342,16 @@ class Matcher:
         keys they have); scoring stops once no remaining candidate can reach the cutoff or enter
         the top `limit`.
         """
-        names = analyze_query_names(query)
-        expanded = self._expand(names)
-        vocabulary = self.index.vocabulary
-        stand_ins = {key: frozenset(vocabulary[k] for k, _s in similar) for key, similar in expanded.items()}
-        unlisted = frozenset(key for key, similar in expanded.items() if not similar)
-        listed = frozenset(key for key in expanded if key in self.index.key_ids)
-        reachable = frozenset().union(*stand_ins.values())
-        prepared = PreparedQuery(query, names, stand_ins, reachable, unlisted, listed)
-        bits = {key: 1 << bit for bit, key in enumerate(expanded) if bit < MAX_KEY_BITS}
+        prepared, expanded = self.prepare(query)
         boost = _largest_feature_boost(query)
-        bounds: dict[int, float] = {}
+        bounds: dict[frozenset[str], float] = {}
         ranked = []
         for candidate in self._candidates(expanded, candidates, excluded):
-            bound = bounds.get(candidate.hits)
+            keys = prepared.present_keys(candidate.hits, lambda position=candidate.position: self.entries[position].names)
+            bound = bounds.get(keys)
             if bound is None:
-                hits = candidate.hits
-                # a key on no list as it is may be a misspelling one edit from any part (see PairBound)
-                present = lambda key, hits=hits: (  # noqa: E731
-                    key not in bits or bool(hits & bits[key]) or (key not in listed and key not in unlisted)
-                )
-                bound = bounds[candidate.hits] = max((score_bound(n, present) for n in names), default=0.0)
+                present = prepared.present(keys)
+                bound = bounds[keys] = max((score_bound(n, present, prepared.unlisted) for n in prepared.names), default=0.0)
             ranked.append((bound + boost, candidate.weight, candidate.position))
         ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
         results: list[Result] = []

@@ -8,7 +8,7 @@ is the weighted share of the two names that the pairs cover.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,9 +87,22 @@ def part_similarity(a: NamePart, b: NamePart) -> float:
         return 0.9 if _initial_agrees(initial, other) else 0.0
     if a.tag == PATRONYMIC == b.tag and patronymic_stem_key(a.text) == patronymic_stem_key(b.text):
         return 1.0  # Iosifovich / Josephovich: one father's name in two languages
+    if spelt_apart(a, b):
+        return 0.0
     # Keys fold romanizations together, which can also fold a typo further away ("dents" → "denZ"
     # is two edits from "denis"): the spelling as written gets its own chance.
     return max(key_similarity(a.key, b.key), key_similarity(a.text, b.text))
+
+
+def spelt_apart(a: NamePart, b: NamePart) -> bool:
+    """Neither the keys nor the spellings of two parts are within `key_similarity`'s reach: then
+    `part_similarity` is 0 unless the keys are equal, one is an initial, or both are patronymics."""
+    return out_of_reach(a.key, b.key) and out_of_reach(a.text, b.text)
+
+
+def out_of_reach(a: str, b: str) -> bool:
+    """More than `MAX_EDITS` edits apart: `key_similarity` sees no likeness at all (cheap: no cache)."""
+    return abs(len(a) - len(b)) > MAX_EDITS or OSA.distance(a, b, score_cutoff=MAX_EDITS) > MAX_EDITS
 
 
 #: an Arabic article written together with the name ("Elhassan") or dropped ("Hassan" for al-Hassan)
@@ -127,6 +140,8 @@ GENDER_ENDING_PENALTY = 0.15
 EDIT_BUDGET = ((1, 5, 0.85), (2, 8, 0.6), (3, 12, 0.5))
 #: the same for spellings that differ only in vowels (Jabir / Jaber, Osman / Usman, Rassalai / Rossolai)
 VOWEL_BUDGET = ((1, 4, 0.85), (2, 6, 0.7))
+#: spellings more edits apart than this are not alike at all (an article written on is two edits)
+MAX_EDITS = max(edits for edits, _shortest, _similarity in EDIT_BUDGET + VOWEL_BUDGET)
 _VOWELS = str.maketrans("", "", "aeiou")
 
 
@@ -174,10 +189,12 @@ def key_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0
+    if out_of_reach(a, b):
+        return 0.0
     if with_article(a, b) or with_article(b, a):
         return ARTICLE_SIMILARITY
     length = max(len(a), len(b))  # "Iqbl" for "Iqbal": the name's own length counts
-    distance = OSA.distance(a, b, score_cutoff=3)
+    distance = OSA.distance(a, b, score_cutoff=MAX_EDITS)
     if distance == 1 and other_syllable(a, b):
         return 0.0
     if distance <= 2 and vowel_variant(a, b):
@@ -208,13 +225,12 @@ def _joined(singles: list[NamePart], doubles: list[NamePart], used_singles: set[
     on the other written together."""
     used_singles, used_doubles = set(used_singles), set(used_doubles)
     for i, part in enumerate(singles):
-        if i in used_singles or len(part.key) < 4:
+        if i in used_singles:
             continue
         for j in range(len(doubles) - 1):
             if j in used_doubles or j + 1 in used_doubles:
                 continue
-            first, second = doubles[j], doubles[j + 1]
-            if key_similarity(first.key + second.key, part.key) >= JOINED_SIMILARITY:
+            if joins(part, doubles[j], doubles[j + 1]):
                 used_singles.add(i)
                 used_doubles.update((j, j + 1))
                 yield i, (j, j + 1)
@@ -228,13 +244,59 @@ def _between(used: set[int], parts: list[NamePart]) -> range:
     return range(min(named) + 1, max(named)) if len(named) >= 2 else range(0)
 
 
-def _unpaired_weight(part: NamePart, unlisted: frozenset[str]) -> float:
+def pair_similarity(qp: NamePart, cp: NamePart, listed: frozenset[str] = frozenset()) -> float:
+    """How well a query part and a candidate part pair in `compare_names`; 0.0: they cannot pair at all.
+
+    The one test of pairing: the score aligns by it and the bounds (`PairBound`, `score_bound`)
+    ask it whether a part can pair, so the two cannot disagree.
+    """
+    if qp.key == cp.key:
+        return 1.0
+    similarity = part_similarity(qp, cp)
+    if (
+        similarity < 1.0
+        and qp.key in listed
+        and INITIAL not in (qp.tag, cp.tag)
+        and not one_name_two_spellings(qp.key, cp.key)  # Jabir and Jaber are both listed, and one name
+    ):
+        similarity *= LISTED_NEAR_MISS_FACTOR
+    if similarity > 0 and (
+        similarity >= CROSS_TAG_SIMILARITY or qp.tag == cp.tag or PATRONYMIC not in (qp.tag, cp.tag)
+    ):
+        return similarity
+    return 0.0
+
+
+def joins(single: NamePart, first: NamePart, second: NamePart) -> bool:
+    """`single` is `first` and `second` written as one part ("AlArabi" / "Al-Arabi", "Abdulrahman" / "Abdul Rahman")."""
+    length = len(single.key)
+    return (
+        length >= 4
+        and abs(len(first.key) + len(second.key) - length) <= MAX_EDITS  # cheap: most pairs are far apart
+        and key_similarity(first.key + second.key, single.key) >= JOINED_SIMILARITY
+    )
+
+
+def query_only_weight(part: NamePart, unlisted: frozenset[str], middle: bool) -> float:
+    """What a query part that pairs with nothing counts against the match (`middle`: between two paired parts)."""
     if part.tag == PARTICLE and part.text in ABD_PREFIXES:
-        return TAG_WEIGHTS[GIVEN]  # "Abdul" that pairs with nothing: the query's given name is missing
-    weight = TAG_WEIGHTS.get(part.tag, 0.8)
-    if part.tag == PATRONYMIC:
-        return weight * QUERY_PATRONYMIC_SHARE
-    return weight * UNLISTED_PART_FACTOR if part.key in unlisted else weight
+        weight = TAG_WEIGHTS[GIVEN]  # "Abdul" that pairs with nothing: the query's given name is missing
+    elif part.tag == PATRONYMIC:
+        weight = TAG_WEIGHTS[PATRONYMIC] * QUERY_PATRONYMIC_SHARE
+    else:
+        weight = TAG_WEIGHTS.get(part.tag, 0.8) * (UNLISTED_PART_FACTOR if part.key in unlisted else 1.0)
+    return weight * MIDDLE_SHARE if middle else weight
+
+
+def candidate_only_weight(part: NamePart, middle: bool) -> float:
+    """What a candidate part that no query part pairs with counts against the match."""
+    share = MIDDLE_SHARE if middle else CANDIDATE_ONLY_SHARES.get(part.tag, CANDIDATE_ONLY_SHARE)
+    return TAG_WEIGHTS.get(part.tag, 0.8) * share
+
+
+def least_weight(weigh: Callable[[bool], float], position: int, count: int) -> float:
+    """The least an unpaired part at `position` of `count` can count: an inner part may be a middle name."""
+    return min(weigh(False), weigh(True)) if 0 < position < count - 1 else weigh(False)
 
 
 def compare_names(
@@ -250,28 +312,15 @@ def compare_names(
     `listed`: keys of query parts that lists contain as they are: such a part is a name in its own
     right, so its near-miss with another name ("Hanan" and "Hasan") is less likely a typo.
     """
-    q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
-    c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
+    q_parts, c_parts = scored_parts(query), scored_parts(candidate)
     if not q_parts or not c_parts:
         return NameScore(0.0, (), query.original, candidate.original)
     # This loop runs for every candidate name of every query: kept flat on purpose.
     options = []
     for i, qp in enumerate(q_parts):
         for j, cp in enumerate(c_parts):
-            if qp.key == cp.key:
-                options.append((1.0, i, j))
-                continue
-            similarity = part_similarity(qp, cp)
-            if (
-                similarity < 1.0
-                and qp.key in listed
-                and INITIAL not in (qp.tag, cp.tag)
-                and not one_name_two_spellings(qp.key, cp.key)  # Jabir and Jaber are both listed, and one name
-            ):
-                similarity *= LISTED_NEAR_MISS_FACTOR
-            if similarity > 0 and (
-                similarity >= CROSS_TAG_SIMILARITY or qp.tag == cp.tag or PATRONYMIC not in (qp.tag, cp.tag)
-            ):
+            similarity = 1.0 if qp.key == cp.key else pair_similarity(qp, cp, listed)
+            if similarity > 0:
                 options.append((similarity, i, j))
     options.sort(key=lambda option: (-option[0], option[1], option[2]))  # ties: in reading order
     used_q: set[int] = set()
@@ -328,15 +377,9 @@ def compare_names(
     q_unpaired = [i for i in range(len(q_parts)) if i not in used_q]
     c_unpaired = [j for j in range(len(c_parts)) if j not in used_c]
     if q_unpaired:
-        possible += sum(
-            _unpaired_weight(q_parts[i], unlisted) * (MIDDLE_SHARE if i in q_middle else 1.0) for i in q_unpaired
-        )
+        possible += sum(query_only_weight(q_parts[i], unlisted, i in q_middle) for i in q_unpaired)
     if c_unpaired:
-        possible += sum(
-            TAG_WEIGHTS.get(c_parts[j].tag, 0.8)
-            * (MIDDLE_SHARE if j in c_middle else _candidate_only_share(c_parts[j]))
-            for j in c_unpaired
-        )
+        possible += sum(candidate_only_weight(c_parts[j], j in c_middle) for j in c_unpaired)
         if any(
             fathers_differ(q_parts[i].text, c_parts[j].text)
             for i in q_unpaired if q_parts[i].tag == PATRONYMIC
@@ -349,36 +392,134 @@ def compare_names(
     return NameScore(score, tuple(pairs), query.original, candidate.original)
 
 
-def score_bound(query: AnalyzedName, present: Callable[[str], bool]) -> float:
+#: the most one pair adds to the matched weight, and the least it adds to the possible: two family names
+PAIR_WEIGHT_CEILING = 2 * max(TAG_WEIGHTS.values())
+
+
+def scored_parts(name: AnalyzedName) -> list[NamePart]:
+    """The parts `compare_names` aligns: legal forms are set aside."""
+    return [p for p in name.parts if p.tag != LEGAL_FORM]
+
+
+def alignment_bound(pairs: int, against: float) -> float:
+    """The most `compare_names` can give when at most `pairs` query parts pair and unpaired parts count
+    at least `against`: each pair adds at most `PAIR_WEIGHT_CEILING` to the matched weight and as much to
+    the possible one (a join of two parts with one counts as a pair of one of them)."""
+    top = pairs * PAIR_WEIGHT_CEILING
+    return top / (top + against) if top else 0.0
+
+
+#: tags whose parts `part_similarity` may pair however they are spelt (see `spelt_apart`)
+_RULED_BY_TAG = (INITIAL, PATRONYMIC)
+
+
+class Alignable:
+    """Which parts of a candidate name `compare_names` may align with which parts of the query's names.
+
+    A part may align when it pairs by `pair_similarity`, or is written as two adjacent parts of the
+    other name, or is one of two adjacent parts written as one of the other's (`joins`): the same rules
+    the score aligns by. The query's scored parts are numbered across its names (bit k: the k-th);
+    answers are remembered per candidate part and per candidate name, for one query.
+    """
+
+    __slots__ = ("_query_parts", "_query_adjacent", "_listed", "_parts", "_adjacent", "_names", "name_bits")
+
+    def __init__(self, names: Sequence[AnalyzedName], listed: frozenset[str] = frozenset()):
+        #: (bit, part, whether `part_similarity` asks its spelling only: not an initial nor a patronymic)
+        self._query_parts: list[tuple[int, NamePart, bool]] = []
+        self._query_adjacent: list[tuple[int, NamePart, NamePart]] = []
+        #: per query name, the bits of its scored parts
+        self.name_bits: list[list[int]] = []
+        for name in names:
+            parts = scored_parts(name)
+            bits = [1 << (len(self._query_parts) + i) for i in range(len(parts))]
+            self._query_parts += [(bit, part, part.tag not in _RULED_BY_TAG) for bit, part in zip(bits, parts)]
+            self._query_adjacent += [(bits[i] | bits[i + 1], parts[i], parts[i + 1]) for i in range(len(parts) - 1)]
+            self.name_bits.append(bits)
+        self._listed = listed
+        self._parts: dict[tuple[str, str, str], int] = {}
+        self._adjacent: dict[tuple[str, str], int] = {}
+        self._names: dict[int, tuple[AnalyzedName, int, tuple[int, ...]]] = {}
+
+    def of(self, candidate: AnalyzedName) -> tuple[int, tuple[int, ...]]:
+        """(the query parts that may align with a part of `candidate`; per scored part of `candidate`, the
+        query parts it may align with), as bits."""
+        found = self._names.get(id(candidate))
+        if found is None or found[0] is not candidate:  # the name is kept, so its id is not reused
+            c_parts = scored_parts(candidate)
+            per_part = [self._part(part) for part in c_parts]
+            for k in range(len(c_parts) - 1):
+                if joined := self._written_apart(c_parts[k], c_parts[k + 1]):
+                    per_part[k] |= joined
+                    per_part[k + 1] |= joined
+            union = 0
+            for bits in per_part:
+                union |= bits
+            found = self._names[id(candidate)] = (candidate, union, tuple(per_part))
+        return found[1], found[2]
+
+    def _part(self, cp: NamePart) -> int:
+        """The query parts that `cp` pairs with, or that are two adjacent parts written as `cp`."""
+        memo_key = (cp.key, cp.text, cp.tag)  # all that the rules read of a part
+        bits = self._parts.get(memo_key)
+        if bits is None:
+            bits = 0
+            for bit, qp, plain in self._query_parts:
+                # most parts are far from most others: the cheap test of `part_similarity` first
+                if (plain and cp.tag not in _RULED_BY_TAG and spelt_apart(qp, cp)) or not pair_similarity(
+                    qp, cp, self._listed
+                ):
+                    continue
+                bits |= bit
+            for both, first, second in self._query_adjacent:
+                if joins(cp, first, second):
+                    bits |= both
+            self._parts[memo_key] = bits
+        return bits
+
+    def _written_apart(self, first: NamePart, second: NamePart) -> int:
+        """The query parts written as the two adjacent candidate parts `first` and `second`."""
+        memo_key = (first.key, second.key)
+        bits = self._adjacent.get(memo_key)
+        if bits is None:
+            bits = 0
+            for bit, qp, _plain in self._query_parts:
+                if joins(qp, first, second):
+                    bits |= bit
+            self._adjacent[memo_key] = bits
+        return bits
+
+
+def score_bound(query: AnalyzedName, present: Callable[[str], bool], unlisted: frozenset[str] = frozenset()) -> float:
     """The most `compare_names` can give `query` against a name whose keys satisfy `present`.
 
-    Each query part present could pair perfectly (weight at most 2); each absent one counts the
-    least it can against. Initials and particles have no keys and are assumed present.
+    `present(key)` must hold for the key of every query part that may align with the name
+    (`Alignable`); each of the others counts the least it can against (`query_only_weight`).
+    Initials and particles have no keys and are assumed present.
     """
-    paired = missing = 0.0
-    parts = [p for p in query.parts if p.tag != LEGAL_FORM]
+    parts = scored_parts(query)
+    pairs, against = 0, 0.0
     for i, part in enumerate(parts):
         if part.tag in (INITIAL, PARTICLE) or not part.key or present(part.key):
-            paired += 2.0
-        else:  # the least an absent part can count (see _unpaired_weight), so that this stays a bound
-            share = QUERY_PATRONYMIC_SHARE if part.tag == PATRONYMIC else 1.0
-            missing += TAG_WEIGHTS.get(part.tag, 0.8) * share * _least_share(i, len(parts), 1.0)
-    return paired / (paired + missing) if paired else 0.0
+            pairs += 1
+        else:
+            against += least_weight(lambda middle, part=part: query_only_weight(part, unlisted, middle), i, len(parts))
+    return alignment_bound(pairs, against)
 
 
 class PairBound:
-    """The most `compare_names(query, candidate)` can give, from set lookups only.
+    """The most `compare_names(query, candidate)` can give, mostly from set lookups.
 
-    A query part can pair only if one of its stand-in keys (itself, or a close misspelling
-    found by the index) is among the candidate's keys; a candidate part whose key stands in
-    for no query part cannot pair and counts against the match as in `compare_names`.
-    A query part that is on no list as it is (`listed` lacks it) may still be close to a
-    candidate part as written ("Rauhid", "Rashid") where the keys are further apart: if it is,
-    it is assumed to pair, with whichever candidate part would otherwise count most against.
-    What depends on the query alone is worked out once, when the bound is made.
+    A query part one of whose stand-in keys (itself, or a close misspelling found by the index)
+    is among the candidate's keys, and a candidate part whose key stands in for a query part,
+    are assumed to pair. Any other part is asked the rules (`Alignable`: "Abba" pairs with
+    "Abbas" by its spelling, though the index finds no key of it); one that cannot align counts
+    the least it can against the match (`query_only_weight`, `candidate_only_weight`).
+    What depends on the query alone is worked out once, when the bound is made; `alignable`
+    (with this name's position among its names) may be shared by the bounds of one query's names.
     """
 
-    __slots__ = ("_parts", "_reachable")
+    __slots__ = ("_parts", "_reachable", "_alignable", "_name_mask")
 
     def __init__(
         self,
@@ -386,58 +527,56 @@ class PairBound:
         stand_ins: Mapping[str, frozenset[str]],
         reachable: frozenset[str],
         unlisted: frozenset[str] = frozenset(),
-        listed: frozenset[str] | None = None,
+        listed: frozenset[str] = frozenset(),
+        alignable: tuple[Alignable, int] | None = None,
     ):
-        q_parts = [p for p in query.parts if p.tag != LEGAL_FORM]
-        #: per query part: its stand-in keys (None: always pairs), what it counts unpaired, and its
-        #: spelling when it may be a misspelling that only the spelling shows
+        self._alignable, position = alignable or (Alignable([query], listed), 0)
+        q_parts = scored_parts(query)
+        bits = self._alignable.name_bits[position]
+        #: per query part: its stand-in keys (None: always pairs), its bit, and the least it counts unpaired
         self._parts = [
             (
                 stand_ins.get(part.key),
-                _unpaired_weight(part, unlisted) * _least_share(i, len(q_parts), 1.0),
-                part.text if listed is not None and part.key not in listed and part.key not in unlisted else None,
+                bit,
+                least_weight(lambda middle, part=part: query_only_weight(part, unlisted, middle), i, len(q_parts)),
             )
-            for i, part in enumerate(q_parts)
+            for i, (part, bit) in enumerate(zip(q_parts, bits, strict=True))
         ]
+        self._name_mask = sum(bits)
         self._reachable = reachable
 
     def __call__(self, candidate: AnalyzedName, floor: float = 0.0) -> float:
-        """The bound, or 0.0 once the query's parts alone keep it below `floor`."""
-        paired = missing = 0.0
-        misspelt = 0
+        """The bound; or, once the query's parts alone keep it below `floor`, 0.0."""
+        aligned: tuple[int, tuple[int, ...]] | None = None  # asked of the rules only when needed
+        pairs, against = 0, 0.0
         candidate_keys = candidate.index_keys
-        for keys, absent, spelling in self._parts:
+        for keys, bit, least in self._parts:
             if keys is None or not keys.isdisjoint(candidate_keys):
-                paired += 2.0  # initials, particles: assumed to pair
-            elif spelling is not None and any(key_similarity(spelling, other.text) > 0 for other in candidate.parts):
-                paired += 2.0
-                misspelt += 1
+                pairs += 1
+                continue
+            aligned = aligned or self._alignable.of(candidate)
+            if aligned[0] & bit:
+                pairs += 1
             else:
-                missing += absent
-        if not paired or paired / (paired + missing) < floor:
+                against += least
+        if not pairs or alignment_bound(pairs, against) < floor:
             return 0.0
         reachable = self._reachable
-        against = [weight for key, weight in candidate_only_weights(candidate) if key not in reachable]
-        if misspelt and against:
-            against = sorted(against)[:-misspelt]
-        return paired / (paired + missing + sum(against))
+        for j, key, least in candidate_only_weights(candidate):
+            if key not in reachable:
+                aligned = aligned or self._alignable.of(candidate)
+                if not aligned[1][j] & self._name_mask:
+                    against += least
+        return alignment_bound(pairs, against)
 
 
 @lru_cache(maxsize=200_000)
-def candidate_only_weights(candidate: AnalyzedName) -> tuple[tuple[str, float], ...]:
-    """(key, the least it counts against when no query part pairs with it) per identifying part."""
-    c_parts = [p for p in candidate.parts if p.tag != LEGAL_FORM]
+def candidate_only_weights(candidate: AnalyzedName) -> tuple[tuple[int, str, float], ...]:
+    """(position among the scored parts, key, the least it counts against when it aligns with no query
+    part) per identifying part."""
+    c_parts = scored_parts(candidate)
     return tuple(
-        (part.key, TAG_WEIGHTS.get(part.tag, 0.8) * _least_share(j, len(c_parts), _candidate_only_share(part)))
+        (j, part.key, least_weight(lambda middle, part=part: candidate_only_weight(part, middle), j, len(c_parts)))
         for j, part in enumerate(c_parts)
         if part.tag not in (INITIAL, PARTICLE) and part.key
     )
-
-
-def _candidate_only_share(part: NamePart) -> float:
-    return CANDIDATE_ONLY_SHARES.get(part.tag, CANDIDATE_ONLY_SHARE)
-
-
-def _least_share(position: int, count: int, share: float) -> float:
-    """The least share an unpaired part at `position` can count: an inner part may be a middle name."""
-    return min(share, MIDDLE_SHARE) if 0 < position < count - 1 else share

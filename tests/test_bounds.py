@@ -1,0 +1,190 @@
+"""The pruning bounds are bounds: never below the score they stand for.
+
+`Matcher.match` orders candidates by `score_bound` and skips candidate names by `PairBound`;
+a bound below `compare_names` loses a real match. Both are checked here, by property, on
+generated names (tags, scripts, typos, initials, particles, joined parts) and on the real UN
+list with one-edit typos of its own names; and end to end: pruning returns what scoring every
+candidate returns.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, PreparedQuery
+from sanctionscope.match.names import PairBound, compare_names, score_bound
+from sanctionscope.match.query import Query
+from sanctionscope.names import AnalyzedName, analyze_name
+from sanctionscope.sources.un_xml import FORMAT as UN_XML
+
+from support import parse_cached
+
+UN_FILE = "un/un-sc-consolidated-xml/2026-02-27/UN_consolidated.xml"
+EPSILON = 1e-9
+PROPERTY = settings(
+    max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+# --- generated names -------------------------------------------------------------------------
+
+WORDS = ["Abbas", "Abba", "Rashidi", "Rashedi", "Hassan", "Elhassan", "Ivanov", "Ivanova", "Aleksandr", "Alexander",
+         "Bastrykin", "Ivanovich", "Iosifovich", "Josephovich", "Petrovna", "Jabir", "Jaber", "Othman", "Ghamdi",
+         "Rahman", "Abdulrahman", "Arabi", "AlArabi", "Medina", "Carmen", "Kabir", "Mohammed", "Muhammad",
+         "Бастрыкин", "Александр", "Иванович", "Олександр", "Юрій", "Сергеевич", "Денис", "Wang", "Weng", "Jong",
+         "Markovski", "Harkovski", "Francisco", "Francisca", "Trust", "Bank"]  # fmt: skip
+PARTICLES = ["al", "el", "bin", "ibn", "van", "de", "Abdul", "Abd", "Haji", "Mullah"]
+LEGAL = ["OOO", "LLC", "GmbH", "PJSC"]
+LETTERS = "abcdefghijklmnopqrstuvwxyzабвгдежзиклмнопрстуфхцчшыэюя"
+
+
+@st.composite
+def word(draw: st.DrawFn) -> str:
+    """A name word: a known one, perhaps misspelt by one or two edits, or an initial."""
+    text = draw(st.sampled_from(WORDS))
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(text) - 1))
+        text = edited(text, draw(st.sampled_from(EDITS)), at, draw(st.sampled_from(LETTERS)))
+    return text[0] + "." if draw(st.integers(0, 6)) == 0 else text
+
+
+EDITS = ("drop", "swap", "replace", "insert")
+
+
+def edited(text: str, edit: str, at: int, letter: str) -> str:
+    """`text` with one edit at `at`: a letter dropped, two neighbours swapped, `letter` put in or instead."""
+    if edit == "drop" and len(text) > 2:
+        return text[:at] + text[at + 1 :]
+    if edit == "swap" and at < len(text) - 1:
+        return text[:at] + text[at + 1] + text[at] + text[at + 2 :]
+    if edit == "replace":
+        return text[:at] + letter + text[at + 1 :]
+    return text[:at] + letter + text[at:]
+
+
+@st.composite
+def written_name(draw: st.DrawFn) -> tuple[str, str, str | None]:
+    """(the name as written, its kind, the family name a list states or None)."""
+    words = draw(st.lists(word(), min_size=1, max_size=4))
+    if len(words) >= 2 and draw(st.booleans()):  # two parts written as one ("AlArabi")
+        at = draw(st.integers(0, len(words) - 2))
+        words[at : at + 2] = [words[at] + words[at + 1].lower()]
+    if draw(st.booleans()):
+        words.insert(draw(st.integers(0, len(words))), draw(st.sampled_from(PARTICLES)))
+    kind = draw(st.sampled_from(["person", "person", "organization"]))
+    if kind == "organization" and draw(st.booleans()):
+        words.append(draw(st.sampled_from(LEGAL)))
+    style = draw(st.sampled_from(["plain", "comma", "capitals"]))
+    if style == "comma" and len(words) >= 2:
+        return f"{words[-1].upper()}, {' '.join(words[:-1])}", kind, None
+    if style == "capitals":
+        words[-1] = words[-1].upper()
+    family = words[-1] if draw(st.booleans()) and not words[-1].endswith(".") else None
+    return " ".join(words), kind, family
+
+
+def analyzed(written: tuple[str, str, str | None]) -> AnalyzedName:
+    text, kind, family = written
+    return analyze_name(text, kind, family=family)
+
+
+@given(written_name(), written_name(), st.data())
+@PROPERTY
+def test_both_bounds_are_at_least_the_score_on_generated_names(query_written, candidate_written, data) -> None:  # type: ignore[no-untyped-def]
+    query, candidate = analyzed(query_written), analyzed(candidate_written)
+    keys = sorted(query.keys)
+    candidate_keys = sorted(candidate.index_keys)
+    # The bounds must hold whatever the index found: any stand-ins, any keys listed or on no list.
+    stand_ins = {
+        key: frozenset(data.draw(st.lists(st.sampled_from(candidate_keys), max_size=2)) if candidate_keys else ())
+        | ({key} if data.draw(st.booleans()) else set())
+        for key in keys
+    }
+    unlisted = frozenset(data.draw(st.lists(st.sampled_from(keys), max_size=2)) if keys else ())
+    listed = frozenset(k for k in keys if k not in unlisted and data.draw(st.booleans()))
+    reachable = frozenset().union(*stand_ins.values())
+    score = compare_names(query, candidate, unlisted, listed).score
+    assert PairBound(query, stand_ins, reachable, unlisted, listed)(candidate) >= score - EPSILON
+    floor = data.draw(st.floats(0.0, 1.0))
+    if PairBound(query, stand_ins, reachable, unlisted, listed)(candidate, floor) < floor:
+        assert score < floor + EPSILON
+    # `present` as `Matcher.match` derives it, from what the index had of each key
+    prepared = PreparedQuery(
+        Query([query.original]), [query], stand_ins, reachable, unlisted, listed, {k: 1 << i for i, k in enumerate(keys)}
+    )
+    hits = sum(1 << i for i, key in enumerate(keys) if not stand_ins[key].isdisjoint(candidate.index_keys))
+    present = prepared.present(prepared.present_keys(hits, lambda: [candidate]))
+    assert score_bound(query, present, unlisted) >= score - EPSILON
+
+
+# --- the real UN list ------------------------------------------------------------------------
+
+
+@cache
+def un_matcher(lists_dir: Path) -> Matcher:
+    return Matcher.from_records(parse_cached(lists_dir / UN_FILE, UN_XML.name).records)
+
+
+@cache
+def un_person_names(lists_dir: Path) -> list[str]:
+    records = parse_cached(lists_dir / UN_FILE, UN_XML.name).records
+    return sorted({n.full for r in records if r.kind.value == "person" for n in r.names if n.full})
+
+
+def one_edit(name: str, rng: random.Random) -> str:
+    """`name` with one letter dropped, replaced, inserted or two neighbours swapped in one word."""
+    words = name.split()
+    at = rng.randrange(len(words))
+    words[at] = edited(words[at], rng.choice(EDITS), rng.randrange(len(words[at])), rng.choice("aeioubdhkmnrst"))
+    return " ".join(words)
+
+
+def assert_bounds_hold(matcher: Matcher, text: str) -> None:
+    """Both bounds, against every name of every candidate the index proposes for `text`."""
+    prepared, expanded = matcher.prepare(Query([text]))
+    for candidate in matcher._candidates(expanded, 200):
+        entry = matcher.entries[candidate.position]
+        present = prepared.present(prepared.present_keys(candidate.hits, lambda entry=entry: entry.names))
+        for position, query in enumerate(prepared.names):
+            ordering = score_bound(query, present, prepared.unlisted)
+            for name in entry.names:
+                score = compare_names(query, name, prepared.unlisted, prepared.listed).score
+                assert prepared.bounds[position](name) >= score - EPSILON, (text, name.original, score)
+                assert ordering >= score - EPSILON, (text, name.original, score)
+
+
+@given(st.integers(0, 10**6), st.integers(0, 10**6))
+@PROPERTY
+def test_both_bounds_are_at_least_the_score_on_real_names_with_a_typo(lists_dir: Path, which: int, seed: int) -> None:
+    names = un_person_names(lists_dir)
+    assert_bounds_hold(un_matcher(lists_dir), one_edit(names[which % len(names)], random.Random(seed)))
+
+
+@pytest.mark.parametrize("query", ["ABBA RASHIDI", "Abbas Rashidi", "Elhassan", "Abdulrahman Othman"])
+def test_bounds_hold_on_the_cases_that_lost_matches(lists_dir: Path, query: str) -> None:
+    assert_bounds_hold(un_matcher(lists_dir), query)
+
+
+def test_pruning_returns_what_scoring_every_candidate_returns(lists_dir: Path) -> None:
+    matcher, names, rng = un_matcher(lists_dir), un_person_names(lists_dir), random.Random(7)
+    for _ in range(150):
+        query = Query([one_edit(rng.choice(names), rng)])
+        everything = matcher.match(query, cutoff=0.0, limit=10_000)
+        strong = {r.entry.id for r in everything if r.score >= DEFAULT_THRESHOLD}
+        pruned = matcher.match(query, limit=len(strong) + 5)
+        assert strong <= {r.entry.id for r in pruned}, query
+        top = matcher.match(query)
+        if everything and everything[0].score >= DEFAULT_THRESHOLD:
+            assert top and top[0].score == pytest.approx(everything[0].score), query
+
+
+def test_a_word_the_index_cannot_find_still_pairs_by_its_spelling(lists_dir: Path) -> None:
+    """«ABBA» has a key of three letters ("aba"): no close key is looked up, yet it is one edit from ABBAS."""
+    results = un_matcher(lists_dir).match(Query(["ABBA RASHIDI"]))
+    assert [r.entry.caption for r in results][:1] == ["ABBAS RASHIDI"]
+    assert results[0].match
