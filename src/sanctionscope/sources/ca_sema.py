@@ -12,7 +12,7 @@ renumbered: a renumbered id could not be cited.
 Two layouts are read: the 2020 one (Country, LastName, GivenName, Entity, Title,
 DateOfBirth, Aliases, Schedule, Item) and the later one that adds ships and listing dates
 (EntityOrShip, TitleOrShip, ShipIMONumber, DateOfBirthOrShipBuildDate, DateOfListing).
-Aliases are split at commas and kept as published: for people they are often variants of
+Aliases are split at commas (2020) and semicolons (2025) and kept as published: for people they are often variants of
 one name part ("Andrei" for Andrey), which are not recombined with the other parts; a
 one-word alias of a person is a weak alias.
 """
@@ -115,7 +115,8 @@ def sema_record(element: etree._Element, label: str, number: int) -> Record:
         record.names.append(Name(full=full, given=given, family=last))
     if entity:
         record.names.append(Name(full=entity))
-    for alias in (element.findtext("Aliases") or "").split(","):
+    # the 2020 list separates aliases with commas, the 2025 one with semicolons
+    for alias in re.split(r"[,;]", element.findtext("Aliases") or ""):
         if alias := clean(alias):
             append_unique(record.names, Name(full=alias, type=_alias_type(alias, kind)))
 
