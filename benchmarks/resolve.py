@@ -30,7 +30,7 @@ def birth_day_pairs(book) -> dict[str, Counter]:  # type: ignore[no-untyped-def]
     from sanctionscope.resolve.evidence import listing_scope
 
     result: dict[str, Counter] = {}
-    for subject in book.subjects.values():
+    for subject in book.all():
         records = subject.records
         if len(records) < 2:
             continue
@@ -76,7 +76,7 @@ def main() -> int:
     book = SubjectBook(engine)
     with engine.connect() as conn:
         book.evidence = dict(conn.execute(sa.select(t.subject_members.c.referent, t.subject_members.c.evidence)).all())
-    sizes = Counter(len(s.histories) for s in book.subjects.values())
+    sizes = Counter(len(s.histories) for s in book.all())
     precision = birth_day_pairs(book)
     data = {
         "records": report.records,

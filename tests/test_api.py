@@ -243,7 +243,7 @@ def test_decisions_and_update_through_the_api(lists_dir: Path, tmp_path: Path) -
     client = TestClient(create_app(engine))
     h = headers(key)
     book = client.app.state.service.book()
-    joined = next(s for s in sorted(book.subjects.values(), key=lambda s: s.id)
+    joined = next(s for s in book.all()
                   if sorted(r.partition(":")[0] for r in s.referents) == ["au_dfat", "un_sc"])  # fmt: skip
     left, right = sorted(joined.referents)
     response = client.post("/decisions", json={"left": left, "right": right, "judgement": "different"}, headers=h)

@@ -237,10 +237,10 @@ def test_decisions_survive_reload_and_update(lists_dir: Path, tmp_path: Path) ->
     engine = db.connect(str(small))
     ensure_resolved(engine)
     book = SubjectBook(engine)
-    joined = next(s for s in sorted(book.subjects.values(), key=lambda s: s.id)
+    joined = next(s for s in book.all()
                   if sorted(r.partition(":")[0] for r in s.referents) == ["au_dfat", "un_sc"])  # fmt: skip
     un_ref, au_ref = sorted(joined.referents, key=lambda r: r.startswith("au_"), reverse=False)[::-1]
-    loners = sorted(s.referents[0] for s in book.subjects.values() if len(s.referents) == 1 and s.kind == "person")
+    loners = sorted(s.referents[0] for s in book.all() if len(s.referents) == 1 and s.kind == "person")
     a, b = loners[0], loners[-1]
 
     assert invoke(small, "decide", "different", un_ref, au_ref, "--note", "test").exit_code == 0

@@ -273,8 +273,9 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
     def entity(entity_id: str, _key: ApiKey | None = read) -> Any:
         """One entity; the id of a subject merged into another redirects to it, as does a record id."""
         book = service.book()
-        if entity_id in book.subjects:
-            return service.entity(book.subjects[entity_id])
+        found = book.current(entity_id)
+        if found is not None:
+            return service.entity(found)
         target = book.get(entity_id) or book.for_record(entity_id)
         if target is not None:
             return RedirectResponse(f"/entities/{target.id}", status_code=308)

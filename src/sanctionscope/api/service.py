@@ -1,5 +1,8 @@
 """What the HTTP server keeps in memory: the matcher and subjects of the current data, reloaded when it changes.
 
+Little of it is the data itself: the index is a memory-mapped file (its pages shared by every
+worker), and subjects are read from the database when asked for, into bounded caches.
+
 Several server processes can share one PostgreSQL database: each notices a new data version
 (after a load or an update by any of them) within `RECHECK_SECONDS` and reloads.
 """
@@ -23,6 +26,8 @@ from sanctionscope.sources.registry import SOURCES, jurisdiction_of
 
 #: how often (seconds) a server checks whether the data changed
 RECHECK_SECONDS = 5.0
+#: entities kept serialized per process (the subjects a server was asked about; bounded like the book)
+ENTITIES_KEPT = 5_000
 
 
 class Service:
@@ -48,7 +53,7 @@ class Service:
             if matcher is not None:
                 self._matcher, self._book, self._entities = matcher, SubjectBook(self.engine), {}
                 self._text_screener = None
-                self._sources = {h.record.source for s in self._book.subjects.values() for h in s.histories}
+                self._sources = self._book.sources()
                 self.version = matcher.version
             self._checked = now
 
@@ -91,6 +96,8 @@ class Service:
         """The subject as an entity (cached until the data changes)."""
         found = self._entities.get(subject.id)
         if found is None:
+            if len(self._entities) >= ENTITIES_KEPT:
+                self._entities = {}
             found = self._entities[subject.id] = subject_entity(subject)
         return found
 
@@ -115,10 +122,7 @@ def dataset_sources(name: str, loaded: set[str]) -> set[str] | None:
 
 def catalog(book: SubjectBook, version: str) -> dict[str, Any]:
     """Datasets: one per loaded source, one per jurisdiction, and the `default`/`sanctions` collections."""
-    counts: dict[str, int] = {}
-    for subject in book.subjects.values():
-        for source in {h.record.source for h in subject.histories}:
-            counts[source] = counts.get(source, 0) + 1
+    counts = book.counts_per_source
     datasets = []
     for source in sorted(counts):
         info = SOURCES.get(source)
@@ -131,6 +135,6 @@ def catalog(book: SubjectBook, version: str) -> dict[str, Any]:
                          "children": children})  # fmt: skip
     for name, title in (("default", "Everything loaded"), ("sanctions", "All sanctions lists")):
         datasets.append({"name": name, "title": title, "type": "collection", "children": sorted(counts),
-                         "entity_count": len(book.subjects)})  # fmt: skip
+                         "entity_count": len(book)})  # fmt: skip
     return {"datasets": datasets, "current": [d["name"] for d in datasets], "outdated": [], "index_stale": False,
             "version": version}  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -217,27 +217,35 @@ class RecordHistory:
         return None
 
 
-def record_histories(engine: sa.Engine) -> list[RecordHistory]:
-    """Every record ever loaded (its newest version), with the snapshots that had it; ordered by id."""
+def record_histories(engine: sa.Engine, referents: Iterable[str] | None = None) -> list[RecordHistory]:
+    """Every record ever loaded (its newest version), with the snapshots that had it; ordered by id.
+
+    With `referents` ("source:record_id"), only those records (and the snapshot dates of their lists).
+    """
     v, sr, s = t.record_versions, t.snapshot_records, t.snapshots
     scope_dates: dict[tuple[str, str], set[date]] = {}
     present: dict[tuple[str, str], set[date]] = {}
     scope_of: dict[tuple[str, str], str] = {}
     newest: dict[tuple[str, str], tuple[date, int]] = {}
+    wanted = None if referents is None else sorted({tuple(r.partition(":")[::2]) for r in referents})
     with engine.connect() as conn:
-        for row in conn.execute(sa.select(s.c.source, s.c.scope, s.c.published_on)):
+        snapshot_query = sa.select(s.c.source, s.c.scope, s.c.published_on)
+        if wanted is not None:
+            snapshot_query = snapshot_query.where(s.c.source.in_(sorted({source for source, _ in wanted})))
+        for row in conn.execute(snapshot_query):
             scope_dates.setdefault((row.source, row.scope), set()).add(row.published_on)
-        rows = conn.execute(
+        query = (
             sa.select(v.c.id, v.c.source, v.c.record_id, s.c.scope, s.c.published_on)
             .join(sr, sr.c.version_id == v.c.id)
             .join(s, s.c.id == sr.c.snapshot_id)
         )
-        for row in rows:
-            key = (row.source, row.record_id)
-            present.setdefault(key, set()).add(row.published_on)
-            scope_of[key] = row.scope
-            if key not in newest or row.published_on >= newest[key][0]:
-                newest[key] = (row.published_on, row.id)
+        for rows in _in_chunks(conn, query, sa.tuple_(v.c.source, v.c.record_id), wanted):
+            for row in rows:
+                key = (row.source, row.record_id)
+                present.setdefault(key, set()).add(row.published_on)
+                scope_of[key] = row.scope
+                if key not in newest or row.published_on >= newest[key][0]:
+                    newest[key] = (row.published_on, row.id)
         data: dict[int, str] = {}
         version_ids = [version for _day, version in newest.values()]
         for start in range(0, len(version_ids), 500):
@@ -255,6 +263,18 @@ def record_histories(engine: sa.Engine) -> list[RecordHistory]:
             )
         )
     return histories
+
+
+def _in_chunks(
+    conn: sa.Connection, query: sa.Select, column: Any, values: list[Any] | None, size: int = 500
+) -> Iterator[sa.Result]:
+    """The rows of `query`, all of them (`values` None) or those whose `column` is among `values`,
+    asked in chunks (databases limit the parameters of one statement)."""
+    if values is None:
+        yield conn.execute(query)
+        return
+    for start in range(0, len(values), size):
+        yield conn.execute(query.where(column.in_(values[start : start + size])))
 
 
 def records_as_of(engine: sa.Engine, day: date) -> list[Record]:

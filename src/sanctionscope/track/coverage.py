@@ -137,7 +137,7 @@ def coverage(
 
 def loaded_jurisdictions(book: SubjectBook) -> set[str]:
     """Every jurisdiction with a list in the database: a gap in one of them is a real gap."""
-    return {jurisdiction_of(h.record.source) for subject in book.subjects.values() for h in subject.histories}
+    return {jurisdiction_of(source) for source in book.sources()}
 
 
 def to_csv(report: CoverageReport) -> str:
