@@ -175,3 +175,18 @@ def test_a_damaged_index_file_is_rebuilt(before: Path, tmp_path: Path, damage: s
     again = open_matcher(engine)
     assert again.version == good.version and len(again.entries) == len(good.entries)
     assert Matcher.load_saved(index) is not None  # rebuilt and saved again
+
+
+def test_namesake_searches_on_two_cores_find_what_one_core_finds(before: Path) -> None:
+    from sanctionscope.index.entries import group_into_entries
+    from sanctionscope.match.assemble import build_matcher
+    from sanctionscope.resolve.links import ScopeMasks, name_links
+
+    engine = db.connect(str(before))
+    rows = queries.version_rows(engine)
+    linker = build_matcher(engine, rows, subjects=False)
+    masks = ScopeMasks([[row.id for row in group] for _id, _subject, group in group_into_entries(rows)])
+    positions = list(range(0, len(linker.entries), 7))
+    serial = name_links(linker, masks, positions, workers=1)
+    assert serial and any(link.evidence != "neighbour" for link in serial)
+    assert name_links(linker, masks, positions, workers=2) == serial

@@ -53,7 +53,7 @@ def resolve_command(as_json: JsonOption = False) -> None:
     engine = open_engine()
     with errors.status("Resolving subjects across lists…", spinner="dots") as status:
         report = resolve(engine, progress=lambda m: status.update(f"Resolving subjects: {m}…"))
-    data = dict(report.__dict__)
+    data = report.to_dict()
     if as_json:
         print_json(data)
         return

@@ -28,7 +28,7 @@ def open_matcher(
     Subjects are resolved first if the data changed. The index of today's lists is saved next to
     the database and reused while current; one for a past day is built in memory.
     """
-    ensure_resolved(engine, progress=progress)
+    resolved = ensure_resolved(engine, progress=progress)
     version = current_version(engine, as_of)
     path = persist.index_path(engine)
     if as_of is None and not rebuild:
@@ -41,7 +41,8 @@ def open_matcher(
     if as_of is not None:
         subject_of, captions = membership(engine)
         return Matcher(entries_from_records(queries.records_as_of(engine, as_of), subject_of, captions), version=version)
-    matcher = build_matcher(engine, queries.current_version_rows(engine), version)
+    analyses = resolved.analyses if resolved else None  # read already: every record's, current ones among them
+    matcher = build_matcher(engine, queries.current_version_rows(engine), version, analyses=analyses)
     matcher.save(path)
     return matcher
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
@@ -65,6 +66,11 @@ class ResolveReport:
     changed: int = 0  # records added, amended or removed since the last resolve
     searched: int = 0  # records searched for namesakes
     regrouped: int = 0  # records whose grouping was worked out again
+    #: the stored analyses it read, for the index build that usually follows (not part of the report)
+    analyses: dict[int, StoredAnalysis] | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "analyses"}
 
 
 @lru_cache(maxsize=1)
@@ -259,6 +265,7 @@ def resolve(
             conn.execute(t.state.insert(), {"key": key, "value": value})
         report.subjects = conn.execute(sa.select(sa.func.count()).select_from(t.subjects)).scalar_one()
     report.seconds = time.perf_counter() - started
+    report.analyses = analyses
     return report
 
 
