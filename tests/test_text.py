@@ -179,6 +179,20 @@ def test_the_ner_reads_only_sentences_that_need_a_second_opinion(
     assert mention(report, "Александр Бастрыкин").sanctioned and mention(report, "Сергей Лавров").sanctioned
 
 
+def test_the_gazetteer_the_index_holds_finds_what_one_from_the_entries_finds(screener: TextScreener) -> None:
+    from sanctionscope.index.mentions import MentionIndex
+    from sanctionscope.text.gazetteer import Gazetteer
+
+    matcher = screener.matcher
+    assert matcher.mentions is not None  # stored with the index, from the analyses
+    analysed = TextScreener(matcher, screener.book)
+    analysed.gazetteer = Gazetteer.open(MentionIndex.from_entries(matcher.entries, matcher.index.key_ids),
+                                        matcher.index.key_ids)  # fmt: skip
+    text = SEED.read_text("utf-8")
+    assert analysed.gazetteer is not screener.gazetteer
+    assert screener.screen(text).to_dict() == analysed.screen(text).to_dict()
+
+
 def test_screeners_of_one_matcher_share_its_gazetteer(screener: TextScreener) -> None:
     assert TextScreener(screener.matcher, screener.book).gazetteer is screener.gazetteer
 

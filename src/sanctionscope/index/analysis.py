@@ -8,7 +8,9 @@ each version is analysed once, by the code version `ANALYSIS_CODE`, and its resu
 - `data`: the evidence an entry holds, in `Entry`'s own serialized layout (names with their
   parts, birth dates, countries, identifiers, gender), so that an entry of one record is put
   together from bytes without decoding them;
-- `facts`: what resolving needs besides names (strong identifier keys, cross-references).
+- `facts`: what resolving needs besides names (strong identifier keys, cross-references);
+- `mentions`: what text screening searches for (`names.text_forms`): family-name keys, and
+  for a record that is not a person, its names as organization patterns.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import sqlalchemy as sa
 
 from sanctionscope.index.entries import analyze_record_names, names_to_json
 from sanctionscope.match.features import strong_identifier_keys
-from sanctionscope.model import Record
+from sanctionscope.model import Kind, Record
+from sanctionscope.names.text_forms import OrganizationPattern, family_keys, organization_patterns
 from sanctionscope.store import schema as t
 
 #: versions analysed per database round trip
@@ -54,11 +57,14 @@ class Analysis:
     data: bytes  # orjson [names, birth dates, countries, identifiers, gender]
     identifier_keys: tuple[str, ...]
     cross_refs: tuple[str, ...]
+    family_keys: tuple[str, ...] = ()
+    organization_patterns: tuple[OrganizationPattern, ...] = ()
 
     def row(self, code: str) -> dict:
         facts = orjson.dumps([list(self.identifier_keys), list(self.cross_refs)]).decode()
+        mentions = orjson.dumps([list(self.family_keys), [list(p) for p in self.organization_patterns]]).decode()
         return {"version_id": self.version_id, "code": code, "keys": " ".join(sorted(self.keys)),
-                "data": self.data, "facts": facts}  # fmt: skip
+                "data": self.data, "facts": facts, "mentions": mentions}  # fmt: skip
 
 
 def analyze_record(version_id: int, record: Record) -> Analysis:
@@ -73,7 +79,12 @@ def analyze_record(version_id: int, record: Record) -> Analysis:
         ]
     )
     keys = frozenset(key for name in names for key in name.index_keys)
-    return Analysis(version_id, keys, data, tuple(sorted(strong_identifier_keys(record))), tuple(record.cross_refs))
+    # Family keys of every record, whatever its kind: a subject is a person by its first record,
+    # which may not be this one. Organization patterns only of records that are not persons: a
+    # million persons would otherwise store patterns no gazetteer reads.
+    patterns = () if record.kind == Kind.PERSON else tuple(organization_patterns(names))
+    return Analysis(version_id, keys, data, tuple(sorted(strong_identifier_keys(record))), tuple(record.cross_refs),
+                    tuple(sorted(family_keys(names))), patterns)  # fmt: skip
 
 
 def _analyze_rows(rows: Sequence[tuple[int, str]]) -> list[dict]:
@@ -141,4 +152,22 @@ def read_analyses(engine: sa.Engine, version_ids: Sequence[int], *, with_data: b
             chunk = ids[start : start + 5000]
             for vid, keys, data, facts in conn.execute(sa.select(*columns).where(a.c.version_id.in_(chunk))):
                 found[vid] = StoredAnalysis(keys, data, facts)
+    return found
+
+
+#: a record version's family-name keys and organization patterns
+TextForms = tuple[list[str], list[OrganizationPattern]]
+
+
+def read_text_forms(engine: sa.Engine, version_ids: Sequence[int]) -> dict[int, TextForms]:
+    """What text screening searches for in these versions (`mentions`; run `ensure_analyses` first)."""
+    a = t.record_analysis
+    found: dict[int, TextForms] = {}
+    ids = sorted(set(version_ids))
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 5000):
+            query = sa.select(a.c.version_id, a.c.mentions).where(a.c.version_id.in_(ids[start : start + 5000]))
+            for vid, mentions in conn.execute(query):
+                families, patterns = orjson.loads(mentions)
+                found[vid] = (families, [OrganizationPattern(*p) for p in patterns])
     return found

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
 
-from sanctionscope.index.analysis import StoredAnalysis, ensure_analyses, read_analyses
+from sanctionscope.index.analysis import StoredAnalysis, ensure_analyses, read_analyses, read_text_forms
 from sanctionscope.index.candidates import CandidateIndex
 from sanctionscope.index.entries import EntryTable, entry_blob, group_into_entries
+from sanctionscope.index.mentions import MentionBuilder
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve import membership
 from sanctionscope.store.queries import VersionRow
@@ -23,17 +24,29 @@ def build_matcher(
     analyses: Mapping[int, StoredAnalysis] | None = None,
 ) -> Matcher:
     """The matcher over these record versions, from their stored analyses (made now where missing,
-    unless given): one entry per subject (`subjects`), else one per designation."""
+    unless given): one entry per subject (`subjects`), else one per designation.
+
+    A matcher of subjects (the one saved and screened texts against) also gets what text
+    screening searches for (`Matcher.mentions`), from the stored analyses too.
+    """
     if analyses is None:
         ensure_analyses(engine, [r.version_id for r in rows])
         analyses = read_analyses(engine, [r.version_id for r in rows])
     subject_of, captions = membership(engine) if subjects else ({}, {})
     blobs: list[bytes] = []
     keys: list[list[str]] = []
-    for entry_id, is_subject, group in group_into_entries(rows, subject_of):
+    text_forms = read_text_forms(engine, [r.version_id for r in rows]) if subjects else {}
+    mentions = MentionBuilder() if subjects else None
+    for position, (entry_id, is_subject, group) in enumerate(group_into_entries(rows, subject_of)):
         stored = [analyses[r.version_id] for r in group]
         caption = captions.get(entry_id, group[0].caption) if is_subject else group[0].caption
         blobs.append(entry_blob(entry_id, caption, group[0].kind, [r.id for r in group],
                                 [a.data for a in stored], (r.source for r in group)))  # fmt: skip
         keys.append([key for a in stored for key in a.keys.split()])
-    return Matcher(EntryTable(blobs=blobs), CandidateIndex.build(keys), version=version)
+        if mentions is not None:
+            forms = [text_forms[r.version_id] for r in group]
+            mentions.add(position, group[0].kind, (k for f, _ in forms for k in f), (p for _, ps in forms for p in ps))
+    matcher = Matcher(EntryTable(blobs=blobs), CandidateIndex.build(keys), version=version)
+    if mentions is not None:
+        matcher.mentions = mentions.build(matcher.index.key_ids)
+    return matcher

@@ -19,6 +19,7 @@ import numpy as np
 from sanctionscope.index import persist
 from sanctionscope.index.candidates import MAX_KEY_BITS, Candidate, CandidateIndex
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
+from sanctionscope.index.mentions import MentionIndex
 from sanctionscope.match.features import (
     Feature,
     compare_birth_dates,
@@ -242,6 +243,8 @@ class Matcher:
         self.version = version
         #: where this index is saved (None: in memory only), for worker processes to load it
         self.path: Path | None = None
+        #: what text screening searches for, saved with the index (None: found from the entries when needed)
+        self.mentions: MentionIndex | None = None
 
     @classmethod
     def from_records(cls, records: Iterable[Record], version: str = "") -> Matcher:
@@ -256,6 +259,7 @@ class Matcher:
         entries = EntryTable.from_buffer(saved.blobs["entries"], saved.arrays["entry_offsets"])
         matcher = cls(entries, CandidateIndex.from_file(len(entries), saved.arrays, saved.blobs), saved.version)
         matcher.path = path
+        matcher.mentions = MentionIndex.from_file(saved.arrays, saved.blobs)
         return matcher
 
     def save(self, path: Path) -> None:
@@ -265,6 +269,10 @@ class Matcher:
         offsets = np.zeros(len(self.entries) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum(sizes)
         blobs["entries"] = b"".join(self.entries.blobs())
+        if self.mentions is not None:
+            mention_arrays, mention_blobs = self.mentions.to_file()
+            arrays.update(mention_arrays)
+            blobs.update(mention_blobs)
         persist.save(path, self.version, {**arrays, "entry_offsets": offsets}, blobs)
         self.path = path
 

@@ -192,6 +192,8 @@ record_analysis = sa.Table(
     sa.Column("keys", sa.Text, nullable=False),  # the index keys of all its names, space-separated
     sa.Column("data", sa.LargeBinary, nullable=False),  # orjson: names, birth dates, countries, identifiers, gender
     sa.Column("facts", sa.Text, nullable=False),  # JSON [strong identifier keys, cross-references]: for resolving
+    # JSON [family-name keys, organization patterns]: what text screening searches for (names.text_forms)
+    sa.Column("mentions", sa.Text, nullable=False, server_default="[[], []]"),
 )
 
 #: the version of each record the subjects were last resolved from (what an update compares against)

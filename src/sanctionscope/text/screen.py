@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 
 from sanctionscope.index.entries import Entry
+from sanctionscope.index.mentions import MentionIndex
 from sanctionscope.model import Record
 from sanctionscope.match.database import current_version, open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
@@ -283,7 +284,7 @@ class TextScreener:
         return len(token.text) > 2 and is_place(token.text)
 
     def _listed_family(self, keys: frozenset[str]) -> bool:
-        return any(len(k) >= MIN_FAMILY_KEY and k in self.gazetteer.families for k in keys)
+        return any(len(k) >= MIN_FAMILY_KEY and self.gazetteer.is_family(k) for k in keys)
 
     # --- spans --------------------------------------------------------------------------------
 
@@ -747,11 +748,13 @@ _gazetteers: WeakKeyDictionary[Matcher, Gazetteer] = WeakKeyDictionary()
 
 
 def gazetteer_for(matcher: Matcher) -> Gazetteer:
-    """The gazetteer of a matcher's entries, built once per matcher (it takes a couple of seconds)."""
+    """The gazetteer of a matcher, opened once per matcher: from what its index file holds, or for a
+    matcher built in memory (a past day's lists) from its entries."""
     with _cache_lock:
         found = _gazetteers.get(matcher)
     if found is None:
-        found = Gazetteer.build(matcher.entries)
+        mentions = matcher.mentions or MentionIndex.from_entries(matcher.entries, matcher.index.key_ids)
+        found = Gazetteer.open(mentions, matcher.index.key_ids)
         with _cache_lock:
             _gazetteers[matcher] = found
     return found
