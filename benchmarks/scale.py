@@ -13,7 +13,8 @@ folder of each folder in benchmarks/lists.py's FOLDERS: OFAC SDN CSV 2024-05-03,
 consolidated XML 2026-01-08 and CSV 2025-12-19, UN 2026-02-27, the EU journal, Canada 2025-05-25,
 Australia) and then the synthetic file (`load FILE --source ftm --date 2026-01-01`).
 
-Every stage is a real `sanctionscope` process (wall time; peak RSS from wait4). Columns:
+Every stage is a real `sanctionscope` process: wall time, and peak memory (MB) as the larger of
+the largest process's peak RSS (wait4) and its process tree's summed PSS (sampled). Columns:
 
   size          synthetic entities
   records       records loaded: the real lists' current records + the synthetic entities
@@ -94,7 +95,7 @@ FLOORS = {"load_s": 360, "resolve_s": 900, "resolve_mb": 8000, "update_s": 60, "
 
 @dataclass
 class Run:
-    """One finished process: wall seconds, peak resident memory (MB, the largest of it and its children), exit code."""
+    """One finished process: wall seconds, peak memory (MB, see `run`), exit code, standard output."""
 
     seconds: float
     peak_mb: float
@@ -114,19 +115,27 @@ def environment(home: Path) -> dict[str, str]:
 
 
 def run(command: list[str], home: Path, ok: tuple[int, ...] = (0,)) -> Run:
-    """Run a command to its end; wait4 gives its peak RSS. Fails unless the exit code is in `ok`."""
+    """Run a command to its end. Its peak memory is the larger of its largest process's peak RSS
+    (wait4) and the PSS summed over its process tree, sampled every half second (for stages
+    that start worker processes). Fails unless the exit code is in `ok`."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=environment(home))
-        _pid, status, usage = os.wait4(process.pid, 0)
+        tree_peak, sampled = 0.0, 0.0
+        while not (finished := os.wait4(process.pid, os.WNOHANG))[0]:
+            if time.perf_counter() - sampled >= 0.5:
+                sampled = time.perf_counter()
+                tree_peak = max(tree_peak, sum(memory_mb(pid)["Pss"] for pid in process_tree(process.pid)))
+            time.sleep(0.02)
         seconds = time.perf_counter() - started
+        _pid, status, usage = finished
         process.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if code not in ok:
         raise RuntimeError(f"{' '.join(command[3:])} exited {code}:\n{stderr[-3000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, code, stdout)
+    return Run(seconds, max(usage.ru_maxrss / 1024, tree_peak), code, stdout)
 
 
 def process_tree(root: int) -> list[int]:
@@ -633,7 +642,11 @@ def main() -> int:
     module = generator_module()
     generated(args.work, max(args.sizes))  # the names cache exists from here on
     generator = module.Generator(args.work / "names_cache.json")
-    rows = [measure_size(size, args.work, args, module, generator) for size in sorted(args.sizes)]
+    rows = []
+    for size in sorted(args.sizes):  # each size's row also goes to work/rows.jsonl as soon as it is measured
+        rows.append(measure_size(size, args.work, args, module, generator))
+        with (args.work / "rows.jsonl").open("a") as saved:
+            saved.write(json.dumps(rows[-1], default=str) + "\n")
     if args.json:
         print(json.dumps({"floors": FLOORS, "rows": rows}, indent=2, default=str))
     else:
