@@ -491,10 +491,12 @@ def postgres_row(home: Path, synthetic: Path, names: list[str]) -> dict:
             loaded = load_all(url, home, synthetic)
             resolved = run(cli(url, "resolve", "--json"), home)
             built = timed_matches(url, home, 1)[0]
-            served = measure_server(url, 4, home, names)
+            marks: dict = {}
+            with read_only(home, marks, "serve4"):
+                served = measure_server(url, 4, home, names)
     except (RuntimeError, OSError, subprocess.CalledProcessError, httpx.HTTPError) as error:
         return {"na": f"failed: {str(error)[-300:]}"}
-    return {**served, "load_s": loaded["s"], "resolve_s": resolved.seconds, "build_s": built.seconds}
+    return {**served, "load_s": loaded["s"], "resolve_s": resolved.seconds, "build_s": built.seconds, **marks}
 
 
 def measure_size(size: int, work: Path, args: argparse.Namespace, module: ModuleType, generator: Any) -> dict:
@@ -584,9 +586,9 @@ COLUMNS = ["size", "records", "load s", "MB", "resolve s", "MB", "build s", "ope
 
 def cells(row: dict) -> list[str]:
     """One table row of a measured size; '!' marks a stage that resolved or indexed again instead of opening."""
-    mark = {stage: "!" for stage in row.get("rewrote", {})}
     s4, p = row["serve4"], row["probe"]
-    serve4 = ["n/a", "n/a"] if "na" in s4 else [f"{s4['ready_s']:.1f}", f"{s4['pss_mb']:.0f}"]
+    mark = {stage: "!" for stage in {**row.get("rewrote", {}), **s4.get("rewrote", {})}}
+    serve4 = ["n/a", "n/a"] if "na" in s4 else [f"{s4['ready_s']:.1f}" + mark.get("serve4", ""), f"{s4['pss_mb']:.0f}"]
     return [f"{row['size']:,}", f"{row['load']['records']:,}", f"{row['load']['s']:.0f}", f"{row['load']['mb']:.0f}",
             f"{row['resolve']['s']:.0f}", f"{row['resolve']['mb']:.0f}", f"{row['build']['s']:.1f}",
             f"{row['open']['s']:.2f}" + mark.get("open", ""), f"{row['update']['s']:.0f}",
@@ -606,7 +608,7 @@ def print_table(rows: list[dict]) -> None:
           f" ≤ {floors['serve1_mb']} MB; serve4 ≤ {floors['serve4_mb']} MB; text ≤ {floors['text_s']} s and"
           f" ≤ {floors['text_mb']} MB; ≥ {floors['qps']} q/s; recall ≥ {floors['recall']}; FPR ≤ {floors['fpr']}")  # fmt: skip
     for row in rows:
-        for stage, files in row.get("rewrote", {}).items():
+        for stage, files in {**row.get("rewrote", {}), **row["serve4"].get("rewrote", {})}.items():
             print(f"  {row['size']:,}: {stage} wrote {', '.join(files)}: it resolved or indexed again instead of"
                   " only opening the index (the data or the engine's code changed)")  # fmt: skip
         s4 = row["serve4"]
