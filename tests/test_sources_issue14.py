@@ -351,8 +351,8 @@ def test_the_uk_in_coverage_subject_text_and_web(loaded_db: Path, abramovich_uk:
     assert abramovich["gb"]["listed_on_basis"] == "stated"
     [murashko] = [d for name, d in rows.items() if "Murashko" in name]
     assert murashko["ca"]["listed_on"] == "2022-03-06"  # Canada's 2025 list
-    table = invoke(loaded_db, "coverage", "issue14")
-    assert table.exit_code == 0 and "GB" in table.stdout and "2022-03-10" in table.stdout
+    table = invoke(loaded_db, "coverage", "issue14", "--format", "md")
+    assert table.exit_code == 0 and "| gb" in table.stdout.lower() and "2022-03-10" in table.stdout
 
     subject = invoke_json(loaded_db, "subject", f"gb_ofsi:{abramovich_uk['Group ID']}")
     uk = [d for d in subject["designations"] if d["jurisdiction"] == "gb"]
