@@ -16,9 +16,21 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
 
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, PreparedQuery
-from sanctionscope.match.names import PairBound, compare_names, score_bound
+from sanctionscope.match.names import (
+    Alignable,
+    PairBound,
+    compare_names,
+    edits_within_reach,
+    joins,
+    key_similarity,
+    pair_similarity,
+    part_set,
+    score_bound,
+    scored_parts,
+)
 from sanctionscope.match.query import Query
 from sanctionscope.names import AnalyzedName, analyze_name
 from sanctionscope.sources.un_xml import FORMAT as UN_XML
@@ -118,8 +130,71 @@ def test_both_bounds_are_at_least_the_score_on_generated_names(query_written, ca
         Query([query.original]), [query], stand_ins, reachable, unlisted, listed, {k: 1 << i for i, k in enumerate(keys)}
     )
     hits = sum(1 << i for i, key in enumerate(keys) if not stand_ins[key].isdisjoint(candidate.index_keys))
-    present = prepared.present(prepared.present_keys(hits, lambda: [candidate]))
+    present = prepared.present(prepared.present_keys(hits, lambda: part_set([candidate])))
     assert score_bound(query, present, unlisted) >= score - EPSILON
+
+
+def aligned_by_every_rule(queries: list[AnalyzedName], candidate: AnalyzedName, listed: frozenset[str]) -> tuple[int, ...]:
+    """Per scored part of `candidate`, the query parts it may align with (bits as `Alignable` numbers them),
+    asking `pair_similarity` and `joins` of every pair: what `Alignable` must find without asking them all."""
+    q_parts = [part for name in queries for part in scored_parts(name)]
+    q_adjacent = [(i, i + 1) for name_start in _starts(queries) for i in range(name_start[0], name_start[1] - 1)]
+    c_parts = scored_parts(candidate)
+    found = []
+    for j, cp in enumerate(c_parts):
+        bits = sum(1 << i for i, qp in enumerate(q_parts) if pair_similarity(qp, cp, listed))
+        bits |= sum((1 << a) | (1 << b) for a, b in q_adjacent if joins(cp, q_parts[a], q_parts[b]))
+        for k in (j - 1, j):  # cp is the first or the second of two adjacent candidate parts
+            if 0 <= k < len(c_parts) - 1:
+                bits |= sum(1 << i for i, qp in enumerate(q_parts) if joins(qp, c_parts[k], c_parts[k + 1]))
+        found.append(bits)
+    return tuple(found)
+
+
+def _starts(names: list[AnalyzedName]) -> list[tuple[int, int]]:
+    """(first, end) positions of each name's scored parts among all of them."""
+    spans, at = [], 0
+    for name in names:
+        spans.append((at, at + len(scored_parts(name))))
+        at = spans[-1][1]
+    return spans
+
+
+@given(st.lists(written_name(), min_size=1, max_size=2), st.lists(written_name(), min_size=1, max_size=4), st.data())
+@PROPERTY
+def test_the_batched_rules_find_every_part_that_may_align(query_written, candidates_written, data) -> None:  # type: ignore[no-untyped-def]
+    """`Alignable` skips the pairs whose spellings are out of reach by one batch of edit distances: it
+    must find exactly what asking the rules of every pair finds, learnt in one batch or name by name."""
+    queries = [analyzed(w) for w in query_written]
+    candidates = [analyzed(w) for w in candidates_written]
+    keys = sorted({key for query in queries for key in query.keys})
+    listed = frozenset(k for k in keys if data.draw(st.booleans()))
+    batched, one_by_one = Alignable(queries, listed), Alignable(queries, listed)
+    batched.learn([part_set(candidates)])
+    for candidate in candidates:
+        expected = aligned_by_every_rule(queries, candidate, listed)
+        assert batched.of(candidate)[1] == expected, candidate.original
+        assert one_by_one.of(candidate)[1] == expected, candidate.original
+    assert batched.union(part_set(candidates)) == one_by_one.union(part_set(candidates))
+
+
+@st.composite
+def two_spellings(draw: st.DrawFn) -> tuple[str, str]:
+    """A spelling and the same with up to four edits (an article put on, letters dropped, swapped, replaced)."""
+    a = draw(st.text("abeiklmnorsu", min_size=1, max_size=14))
+    b = draw(st.sampled_from(["", "al", "el"])) + a
+    for _ in range(draw(st.integers(0, 4))):
+        b = edited(b, draw(st.sampled_from(EDITS)), draw(st.integers(0, max(0, len(b) - 1))), draw(st.sampled_from("aeiokr")))
+    return a, b
+
+
+@given(two_spellings())
+@PROPERTY
+def test_spellings_beyond_reach_are_never_alike(spellings: tuple[str, str]) -> None:
+    """The batch skips pairs more than `edits_within_reach` edits apart: `key_similarity` must see nothing there."""
+    a, b = spellings
+    if OSA.distance(a, b) > edits_within_reach(max(len(a), len(b))):
+        assert key_similarity(a, b) == 0.0
 
 
 # --- the real UN list ------------------------------------------------------------------------
@@ -149,7 +224,7 @@ def assert_bounds_hold(matcher: Matcher, text: str) -> None:
     prepared, expanded = matcher.prepare(Query([text]))
     for candidate in matcher._candidates(expanded, 200):
         entry = matcher.entries[candidate.position]
-        present = prepared.present(prepared.present_keys(candidate.hits, lambda entry=entry: entry.names))
+        present = prepared.present(prepared.present_keys(candidate.hits, lambda entry=entry: part_set(entry.names)))
         for position, query in enumerate(prepared.names):
             ordering = score_bound(query, present, prepared.unlisted)
             for name in entry.names:

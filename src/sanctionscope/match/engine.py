@@ -28,7 +28,16 @@ from sanctionscope.match.features import (
     compare_identifiers,
     kinds_compatible,
 )
-from sanctionscope.match.names import Alignable, NameScore, PairBound, compare_names, score_bound, scored_parts
+from sanctionscope.match.names import (
+    Alignable,
+    NameScore,
+    PairBound,
+    PartSet,
+    compare_names,
+    part_set,
+    score_bound,
+    scored_parts,
+)
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
 from sanctionscope.names import PARTICLE, AnalyzedName, analyze_name
@@ -86,6 +95,8 @@ class Result:
         return data
 
 
+#: how many entries' `PartSet`s a matcher remembers
+PART_SETS_KEPT = 200_000
 #: the stand-in weight of a key reached by one edit of a part's spelling
 ONE_EDIT_SIMILARITY = 0.85
 #: parts shorter than this are not repaired by one edit (too many other names are one edit away)
@@ -163,20 +174,15 @@ class PreparedQuery:
                 if part.key in self._key_bits:
                     self._key_bits[part.key] |= bit
 
-    def present_keys(self, hits: int, names: Callable[[], Sequence[AnalyzedName]]) -> frozenset[str]:
-        """The tracked query keys that may pair with a candidate (`names()`: its names, asked only if
-        needed): those whose stand-ins it has (bits set in the index's `hits`), and those of a query
-        part that may align with a part of one of its names by the rules (`Alignable`: "Abba" and
-        "Abbas", though no stand-in of "aba" is among the keys of "Abbas")."""
+    def present_keys(self, hits: int, parts: Callable[[], PartSet]) -> frozenset[str]:
+        """The tracked query keys that may pair with a candidate (`parts()`: the distinct parts of its
+        names, asked only if needed): those whose stand-ins it has (bits set in the index's `hits`), and
+        those of a query part that may align with one of its parts by the rules (`Alignable`: "Abba"
+        and "Abbas", though no stand-in of "aba" is among the keys of "Abbas")."""
         had = frozenset(key for key, bit in self.bits.items() if hits & bit)
         if len(had) == len(self.bits):
             return had
-        lacking = sum(bits for key, bits in self._key_bits.items() if key not in had)
-        aligned = 0
-        for name in names():
-            aligned |= self.alignable.of(name)[0]
-            if aligned & lacking == lacking:
-                break
+        aligned = self.alignable.union(parts())
         more = [key for key, bits in self._key_bits.items() if key not in had and aligned & bits]
         return had.union(more) if more else had
 
@@ -243,6 +249,18 @@ class Matcher:
         self.version = version
         #: where this index is saved (None: in memory only), for worker processes to load it
         self.path: Path | None = None
+        #: per entry position, the distinct parts of its names (`part_set`), for the bounds' rules
+        self._part_sets: dict[int, PartSet] = {}
+
+    def part_set(self, position: int) -> PartSet:
+        """The distinct parts of the names of the entry at `position` (remembered: asked for every
+        candidate that lacks a query key, query after query)."""
+        found = self._part_sets.get(position)
+        if found is None:
+            if len(self._part_sets) >= PART_SETS_KEPT:
+                self._part_sets.clear()
+            found = self._part_sets[position] = part_set(self.entries[position].names)
+        return found
         #: what text screening searches for, saved with the index (None: found from the entries when needed)
         self.mentions: MentionIndex | None = None
 
@@ -354,8 +372,12 @@ class Matcher:
         boost = _largest_feature_boost(query)
         bounds: dict[frozenset[str], float] = {}
         ranked = []
-        for candidate in self._candidates(expanded, candidates, excluded):
-            keys = prepared.present_keys(candidate.hits, lambda position=candidate.position: self.entries[position].names)
+        found = self._candidates(expanded, candidates, excluded)
+        # The rules are asked about the parts of every candidate in one batch: the ordering asks them of
+        # those that lack a query key (`present_keys`), the name bounds of those that get scored.
+        prepared.alignable.learn([self.part_set(c.position) for c in found])
+        for candidate in found:
+            keys = prepared.present_keys(candidate.hits, lambda position=candidate.position: self.part_set(position))
             bound = bounds.get(keys)
             if bound is None:
                 present = prepared.present(keys)

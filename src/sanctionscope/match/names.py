@@ -8,10 +8,14 @@ is the weighted share of the two names that the pairs cover.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from typing import NamedTuple
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC, AnalyzedName, NamePart
@@ -142,6 +146,19 @@ EDIT_BUDGET = ((1, 5, 0.85), (2, 8, 0.6), (3, 12, 0.5))
 VOWEL_BUDGET = ((1, 4, 0.85), (2, 6, 0.7))
 #: spellings more edits apart than this are not alike at all (an article written on is two edits)
 MAX_EDITS = max(edits for edits, _shortest, _similarity in EDIT_BUDGET + VOWEL_BUDGET)
+#: an article written onto a name (`with_article`) is two edits, and the longer spelling has six letters or more
+ARTICLE_BUDGET = (2, 6, ARTICLE_SIMILARITY)
+
+
+def edits_within_reach(length: int) -> int:
+    """The most edits at which `key_similarity` still sees a likeness, when the longer spelling has
+    `length` letters (a budget grants its edits only from its shortest length)."""
+    budgets = (*EDIT_BUDGET, *VOWEL_BUDGET, ARTICLE_BUDGET)
+    return max((edits for edits, shortest, _similarity in budgets if length >= shortest), default=0)
+
+
+#: `edits_within_reach` by length, for lengths up to the longest whose reach still grows
+REACH_BY_LENGTH = np.asarray([edits_within_reach(n) for n in range(max(s for _e, s, _x in EDIT_BUDGET) + 1)])
 _VOWELS = str.maketrans("", "", "aeiou")
 
 
@@ -409,8 +426,56 @@ def alignment_bound(pairs: int, against: float) -> float:
     return top / (top + against) if top else 0.0
 
 
-#: tags whose parts `part_similarity` may pair however they are spelt (see `spelt_apart`)
-_RULED_BY_TAG = (INITIAL, PATRONYMIC)
+class PartSet(NamedTuple):
+    """The distinct scored parts of a candidate's names, and its distinct adjacent pairs: all that
+    `Alignable` asks the rules about (lists repeat a person's name parts across aliases and scripts)."""
+
+    #: per distinct part, what the rules read of it: (key, text, tag)
+    parts: tuple[tuple[str, str, str], ...]
+    #: per distinct pair of adjacent parts, their keys (what `joins` reads of them)
+    adjacent: tuple[tuple[str, str], ...]
+    #: the parts themselves, in `parts` order, and the pairs, in `adjacent` order
+    part_objects: tuple[NamePart, ...]
+    adjacent_objects: tuple[tuple[NamePart, NamePart], ...]
+
+
+def part_set(names: Iterable[AnalyzedName]) -> PartSet:
+    """The `PartSet` of a candidate with these names."""
+    parts: dict[tuple[str, str, str], NamePart] = {}
+    adjacent: dict[tuple[str, str], tuple[NamePart, NamePart]] = {}
+    for name in names:
+        c_parts = scored_parts(name)
+        for part in c_parts:
+            parts.setdefault((part.key, part.text, part.tag), part)
+        for first, second in zip(c_parts, c_parts[1:]):
+            adjacent.setdefault((first.key, second.key), (first, second))
+    return PartSet(tuple(parts), tuple(adjacent), tuple(parts.values()), tuple(adjacent.values()))
+
+
+def within_reach(queries: Sequence[str], choices: Sequence[str]) -> np.ndarray:
+    """Whether each query (row) and choice (column) are near enough for `key_similarity` to see a
+    likeness (`edits_within_reach`): all pairs at once in compiled code."""
+    if not queries or not choices:
+        return np.zeros((len(queries), len(choices)), dtype=bool)
+    distances = process.cdist(queries, choices, scorer=OSA.distance, score_cutoff=MAX_EDITS, dtype=np.int32, workers=1)
+    longest = np.maximum.outer(
+        np.fromiter(map(len, queries), dtype=np.int64, count=len(queries)),
+        np.fromiter(map(len, choices), dtype=np.int64, count=len(choices)),
+    )
+    return distances <= REACH_BY_LENGTH[np.minimum(longest, len(REACH_BY_LENGTH) - 1)]
+
+
+def _or(values: Iterable[int]) -> int:
+    """All the bits set in any of `values`."""
+    return reduce(operator.or_, values, 0)
+
+
+def columns(mask: np.ndarray) -> dict[int, list[int]]:
+    """Per column of a boolean matrix, the rows set in it (columns with none are left out)."""
+    found: dict[int, list[int]] = {}
+    for i, j in zip(*np.nonzero(mask)):
+        found.setdefault(int(j), []).append(int(i))
+    return found
 
 
 class Alignable:
@@ -419,24 +484,31 @@ class Alignable:
     A part may align when it pairs by `pair_similarity`, or is written as two adjacent parts of the
     other name, or is one of two adjacent parts written as one of the other's (`joins`): the same rules
     the score aligns by. The query's scored parts are numbered across its names (bit k: the k-th);
-    answers are remembered per candidate part and per candidate name, for one query.
+    answers are remembered per candidate part and per pair of adjacent parts, for one query, and
+    worked out for many parts at once (`learn`): every rule but those of initials and patronymics
+    needs two spellings at most `MAX_EDITS` edits apart, which one batch of edit distances tells.
     """
 
-    __slots__ = ("_query_parts", "_query_adjacent", "_listed", "_parts", "_adjacent", "_names", "name_bits")
+    __slots__ = ("_query_parts", "_query_adjacent", "_listed", "_parts", "_adjacent", "_names", "name_bits",
+                 "_query_tags", "_keys", "_texts", "_adjacent_keys")  # fmt: skip
 
     def __init__(self, names: Sequence[AnalyzedName], listed: frozenset[str] = frozenset()):
-        #: (bit, part, whether `part_similarity` asks its spelling only: not an initial nor a patronymic)
-        self._query_parts: list[tuple[int, NamePart, bool]] = []
+        #: (bit, part) per scored part of the query's names
+        self._query_parts: list[tuple[int, NamePart]] = []
         self._query_adjacent: list[tuple[int, NamePart, NamePart]] = []
         #: per query name, the bits of its scored parts
         self.name_bits: list[list[int]] = []
         for name in names:
             parts = scored_parts(name)
             bits = [1 << (len(self._query_parts) + i) for i in range(len(parts))]
-            self._query_parts += [(bit, part, part.tag not in _RULED_BY_TAG) for bit, part in zip(bits, parts)]
+            self._query_parts += zip(bits, parts)
             self._query_adjacent += [(bits[i] | bits[i + 1], parts[i], parts[i + 1]) for i in range(len(parts) - 1)]
             self.name_bits.append(bits)
         self._listed = listed
+        self._query_tags = np.asarray([part.tag for _bit, part in self._query_parts], dtype=object)
+        self._keys = [part.key for _bit, part in self._query_parts]
+        self._texts = [part.text for _bit, part in self._query_parts]
+        self._adjacent_keys = [first.key + second.key for _both, first, second in self._query_adjacent]
         self._parts: dict[tuple[str, str, str], int] = {}
         self._adjacent: dict[tuple[str, str], int] = {}
         self._names: dict[int, tuple[AnalyzedName, int, tuple[int, ...]]] = {}
@@ -447,47 +519,73 @@ class Alignable:
         found = self._names.get(id(candidate))
         if found is None or found[0] is not candidate:  # the name is kept, so its id is not reused
             c_parts = scored_parts(candidate)
-            per_part = [self._part(part) for part in c_parts]
-            for k in range(len(c_parts) - 1):
-                if joined := self._written_apart(c_parts[k], c_parts[k + 1]):
-                    per_part[k] |= joined
-                    per_part[k + 1] |= joined
-            union = 0
-            for bits in per_part:
-                union |= bits
-            found = self._names[id(candidate)] = (candidate, union, tuple(per_part))
+            part_keys = [(part.key, part.text, part.tag) for part in c_parts]
+            adjacent_keys = [(first.key, second.key) for first, second in zip(c_parts, c_parts[1:])]
+            try:
+                per_part, joined = [self._parts[k] for k in part_keys], [self._adjacent[k] for k in adjacent_keys]
+            except KeyError:  # not learnt yet (a name outside the batch `Matcher.match` learns)
+                self.learn([part_set([candidate])])
+                per_part, joined = [self._parts[k] for k in part_keys], [self._adjacent[k] for k in adjacent_keys]
+            for k, bits in enumerate(joined):
+                if bits:
+                    per_part[k] |= bits
+                    per_part[k + 1] |= bits
+            found = self._names[id(candidate)] = (candidate, _or(per_part), tuple(per_part))
         return found[1], found[2]
 
-    def _part(self, cp: NamePart) -> int:
-        """The query parts that `cp` pairs with, or that are two adjacent parts written as `cp`."""
-        memo_key = (cp.key, cp.text, cp.tag)  # all that the rules read of a part
-        bits = self._parts.get(memo_key)
-        if bits is None:
-            bits = 0
-            for bit, qp, plain in self._query_parts:
-                # most parts are far from most others: the cheap test of `part_similarity` first
-                if (plain and cp.tag not in _RULED_BY_TAG and spelt_apart(qp, cp)) or not pair_similarity(
-                    qp, cp, self._listed
-                ):
-                    continue
-                bits |= bit
-            for both, first, second in self._query_adjacent:
-                if joins(cp, first, second):
-                    bits |= both
-            self._parts[memo_key] = bits
-        return bits
+    def union(self, parts: PartSet) -> int:
+        """The query parts that may align with a part of any name of a candidate with these `parts`
+        (the union of `of` over its names)."""
+        try:
+            return _or(map(self._parts.__getitem__, parts.parts)) | _or(map(self._adjacent.__getitem__, parts.adjacent))
+        except KeyError:  # not learnt yet
+            self.learn([parts])
+            return self.union(parts)
 
-    def _written_apart(self, first: NamePart, second: NamePart) -> int:
-        """The query parts written as the two adjacent candidate parts `first` and `second`."""
-        memo_key = (first.key, second.key)
-        bits = self._adjacent.get(memo_key)
-        if bits is None:
-            bits = 0
-            for bit, qp, _plain in self._query_parts:
-                if joins(qp, first, second):
-                    bits |= bit
-            self._adjacent[memo_key] = bits
-        return bits
+    def learn(self, sets: Iterable[PartSet]) -> None:
+        """Work out and remember the answers for the parts and pairs of adjacent parts of these sets.
+
+        The rules are asked only of the pairs that may pair: parts whose keys or spellings are within
+        reach of each other (`spelt_apart`, `edits_within_reach`), an initial with anything, two
+        patronymics (their stems); and a part with two adjacent parts written together within reach
+        of it (`joins`). Every other answer is "none" without a word of Python per pair.
+        """
+        memo, memo_adjacent = self._parts, self._adjacent
+        new: dict[tuple[str, str, str], NamePart] = {}
+        pairs: dict[tuple[str, str], tuple[NamePart, NamePart]] = {}
+        for found in sets:
+            new.update(zip(found.parts, found.part_objects))
+            pairs.update(zip(found.adjacent, found.adjacent_objects))
+        if memo:
+            new = {k: part for k, part in new.items() if k not in memo}
+        if memo_adjacent:
+            pairs = {k: pair for k, pair in pairs.items() if k not in memo_adjacent}
+        if new:
+            memo_keys, c_parts = list(new), list(new.values())
+            keys = [key for key, _text, _tag in memo_keys]
+            asked = within_reach(self._keys, keys) | within_reach(self._texts, [text for _k, text, _t in memo_keys])
+            c_tags = np.asarray([tag for _k, _text, tag in memo_keys], dtype=object)
+            asked[self._query_tags == INITIAL, :] = True
+            asked[:, c_tags == INITIAL] = True
+            asked[np.ix_(self._query_tags == PATRONYMIC, c_tags == PATRONYMIC)] = True
+            memo.update(dict.fromkeys(memo_keys, 0))
+            for j, rows in columns(asked).items():
+                cp = c_parts[j]
+                memo[memo_keys[j]] |= sum(bit for bit, qp in map(self._query_parts.__getitem__, rows)
+                                          if pair_similarity(qp, cp, self._listed))  # fmt: skip
+            for j, rows in columns(within_reach(self._adjacent_keys, keys)).items():
+                cp = c_parts[j]
+                for both, first, second in map(self._query_adjacent.__getitem__, rows):
+                    if joins(cp, first, second):
+                        memo[memo_keys[j]] |= both
+        if pairs:
+            memo_keys = list(pairs)
+            memo_adjacent.update(dict.fromkeys(memo_keys, 0))
+            for j, rows in columns(within_reach(self._keys, [first + second for first, second in memo_keys])).items():
+                first, second = pairs[memo_keys[j]]
+                memo_adjacent[memo_keys[j]] = sum(
+                    bit for bit, qp in map(self._query_parts.__getitem__, rows) if joins(qp, first, second)
+                )
 
 
 def score_bound(query: AnalyzedName, present: Callable[[str], bool], unlisted: frozenset[str] = frozenset()) -> float:
