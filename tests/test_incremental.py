@@ -190,3 +190,35 @@ def test_namesake_searches_on_two_cores_find_what_one_core_finds(before: Path) -
     serial = name_links(linker, masks, positions, workers=1)
     assert serial and any(link.evidence != "neighbour" for link in serial)
     assert name_links(linker, masks, positions, workers=2) == serial
+
+
+def test_a_name_alone_joins_only_namesakes_that_are_each_other_s_only_one() -> None:
+    from sanctionscope.resolve.build import confirmed_name_links
+    from sanctionscope.resolve.evidence import Link
+
+    one_each = [Link("au_dfat:1", "gb_ofsi:9", "name", 1.0), Link("gb_ofsi:9", "au_dfat:1", "name", 1.0)]
+    assert confirmed_name_links(one_each) == one_each
+    # the synthetic list holds two "Elena AVDEEVA": from its side each finds one UK record, from the UK's two
+    crowded = [Link("ftm:a", "gb_ofsi:9", "name", 1.0), Link("ftm:b", "gb_ofsi:9", "name", 1.0),
+               Link("gb_ofsi:9", "ftm:a", "neighbour", 1.0), Link("gb_ofsi:9", "ftm:b", "neighbour", 1.0)]  # fmt: skip
+    assert confirmed_name_links(crowded) == []
+    # not found back at all (searches are not symmetric): no objection
+    assert confirmed_name_links([Link("ftm:a", "gb_ofsi:9", "name", 1.0)]) == [Link("ftm:a", "gb_ofsi:9", "name", 1.0)]
+    # a name with agreeing birth dates needs no confirmation from the other side
+    dated = [Link("ftm:a", "gb_ofsi:9", "name_birth_date", 0.95)]
+    assert confirmed_name_links(dated) == dated
+
+
+def test_one_designation_in_two_feeds_is_one_namesake() -> None:
+    from sanctionscope.resolve.build import confirmed_name_links
+    from sanctionscope.resolve.evidence import Link
+
+    # OFAC's SDN entry and trade.gov's copy of it are one list's one namesake, not two
+    found = [Link("au_dfat:1", "us_ofac_sdn:7", "name", 1.0), Link("au_dfat:1", "us_trade_csl:c7", "neighbour", 1.0),
+             Link("us_ofac_sdn:7", "au_dfat:1", "name", 1.0)]  # fmt: skip
+    same = [Link("us_ofac_sdn:7", "us_trade_csl:c7", "cross_reference")]
+    assert confirmed_name_links(found, same) == [found[0], found[2]]
+    # trade.gov's copy found two Australian namesakes: the SDN entry is not Australia's one
+    found_twice = [Link("us_trade_csl:c7", "au_dfat:1", "neighbour", 1.0), Link("us_trade_csl:c7", "au_dfat:2", "neighbour", 1.0),
+                   Link("au_dfat:2", "us_ofac_sdn:7", "name", 1.0)]  # fmt: skip
+    assert confirmed_name_links(found_twice, same) == []

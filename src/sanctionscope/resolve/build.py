@@ -29,7 +29,7 @@ from sanctionscope.index.entries import group_into_entries
 from sanctionscope.match.assemble import build_matcher
 from sanctionscope.model import FuzzyDate
 from sanctionscope.resolve.clusters import Clusters, Group
-from sanctionscope.resolve.evidence import Link
+from sanctionscope.resolve.evidence import Link, listing_scope
 from sanctionscope.resolve.links import (
     NEIGHBOUR,
     ScopeMasks,
@@ -48,6 +48,8 @@ SUBJECTS_VERSION_KEY = "subjects_version"
 RESOLVE_CODE_KEY = "resolve_code"
 #: the decisions the subjects were last grouped with
 DECISIONS_KEY = "resolved_decisions"
+#: the evidence of a name agreement without birth dates to compare
+NAME_ALONE = "name"
 #: rows per statement when deleting or inserting many
 CHUNK = 500
 
@@ -175,6 +177,38 @@ def _closure(start: set[str], links: Iterable[Link], subject_of: dict[str, str])
     return seen
 
 
+def confirmed_name_links(searches: Sequence[Link], same: Sequence[Link] = ()) -> list[Link]:
+    """The search results that join: a name with agreeing birth dates as found; a name alone only
+    when the other record's own search, if it found any namesake in the searcher's list, found only
+    the searcher (in a big haystack one list's "Elena AVDEEVA" is the only one, while the other holds
+    many). Searches are not symmetric (each takes its best candidates), so not finding back is no
+    objection. Records that `same` links force together (one designation in two feeds) are one."""
+    root: dict[str, str] = {}
+
+    def find(ref: str) -> str:
+        while root.get(ref, ref) != ref:
+            ref = root[ref]
+        return ref
+
+    for link in same:
+        a, b = find(link.left), find(link.right)
+        if a != b:
+            root[max(a, b)] = min(a, b)
+    found_by: dict[str, list[str]] = defaultdict(list)
+    for link in searches:
+        found_by[find(link.left)].append(link.right)
+
+    def namesakes(searcher: str, scope: str) -> set[str]:
+        return {find(ref) for ref in found_by.get(find(searcher), ()) if listing_scope(ref) == scope}
+
+    return [
+        link
+        for link in searches
+        if link.evidence != NEIGHBOUR
+        and (link.evidence != NAME_ALONE or namesakes(link.right, listing_scope(link.left)) <= {find(link.left)})
+    ]
+
+
 def resolve(
     engine: sa.Engine, *, version: str | None = None, progress: Callable[[str], None] | None = None,
     full: bool = False,
@@ -231,7 +265,7 @@ def resolve(
     identifiers, cross_refs = _facts(analyses, rows)
     links = same_designation_links(referents) + cross_reference_links(cross_refs, set(current))
     links += identifier_links(identifiers)
-    links += [link for link in all_searches if link.evidence != NEIGHBOUR]
+    links += confirmed_name_links(all_searches, links)
     decisions = _decisions(engine)
     report.links = dict(Counter(link.evidence for link in links))
 
