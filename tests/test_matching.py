@@ -19,8 +19,10 @@ from sanctionscope import Sanctionscope
 from sanctionscope.cli import app
 from sanctionscope.index import persist
 from sanctionscope.match.database import current_version
-from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
+from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher
+from sanctionscope.match.names import compare_names
 from sanctionscope.match.query import QueryError, build_query, query_from_entity
+from sanctionscope.names import analyze_name
 
 BASTRYKIN_OFAC = "us_ofac_sdn:21186"
 BASTRYKIN_EU = "eu_journal:32020R1998#I.A-2"
@@ -93,6 +95,22 @@ def test_a_surname_alone_is_not_a_match_for_three_namesakes(scope: Sanctionscope
     assert not matches(scope, "Patrushev")
     nikolai = matches(scope, "Nikolai Patrushev")
     assert "au_dfat:7664" in nikolai and "au_dfat:7256" not in nikolai  # Dmitry Nikolayevich stays apart
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("Patrushev", "Petrushev"), ("Patrushev", "PATRUSHEV"), ("Kabir", "A. Kabir"), ("Thiha", "Thiha")],
+)
+def test_one_word_against_one_word_suggests_a_person_never_confirms(query: str, listed: str) -> None:
+    """A family name alone names a family: shown for review, not a match (the UK's one-word alias "Petrushev"
+    of Andrey Patrushev made "Patrushev" one); a birth date or an identifier can still confirm it."""
+    score = compare_names(analyze_name(query, "person"), analyze_name(listed, "person")).score
+    assert DEFAULT_CUTOFF <= score < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("query", "listed", "kind"), [("Rosneft", "ROSNEFT", "organization"), ("Hilal Hilal", "Hilal HILAL", "person")])
+def test_one_word_organizations_and_names_of_a_repeated_word_still_match(query: str, listed: str, kind: str) -> None:
+    assert compare_names(analyze_name(query, kind), analyze_name(listed, kind)).score == 1.0
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,9 @@ CANDIDATE_ONLY_SHARES = {FAMILY: 1.0}
 #: a listed name that is one word and initials ("A. Kabir", «عماري س») agrees with many people: it can
 #: suggest a query with that word and those first letters ("Amara Kabir"), not confirm it
 ONE_WORD_AND_INITIALS_CEILING = 0.78
+#: a person's name of one word against another of one word ("Patrushev" / "Petrushev", "Kabir" / "A. Kabir"):
+#: a family name alone names a family, not a person, so it too can suggest a match, not confirm it
+ONE_WORD_CEILING = ONE_WORD_AND_INITIALS_CEILING
 #: a near miss of a query part that is itself a listed name counts this share of its similarity
 LISTED_NEAR_MISS_FACTOR = 0.6
 #: two adjacent parts written as one ("AlArabi") pair when the joined spelling is at most one edit away
@@ -406,7 +409,15 @@ def compare_names(
     score = matched / possible if possible else 0.0
     if initial_stand_ins and full_pairs + len(joined) <= 1:
         score = min(score, ONE_WORD_AND_INITIALS_CEILING)
+    if one_word_person(query) and one_word_person(candidate):
+        score = min(score, ONE_WORD_CEILING)
     return NameScore(score, tuple(pairs), query.original, candidate.original)
+
+
+def one_word_person(name: AnalyzedName) -> bool:
+    """A person's name of one identifying word (particles, initials and legal forms aside): "Patrushev", "A. Kabir"."""
+    words = [p for p in name.parts if p.tag not in (LEGAL_FORM, PARTICLE, INITIAL) and p.key]
+    return name.kind == "person" and len(words) == 1  # "Hilal HILAL" is two words
 
 
 #: the most one pair adds to the matched weight, and the least it adds to the possible: two family names
