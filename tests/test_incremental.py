@@ -222,3 +222,30 @@ def test_one_designation_in_two_feeds_is_one_namesake() -> None:
     found_twice = [Link("us_trade_csl:c7", "au_dfat:1", "neighbour", 1.0), Link("us_trade_csl:c7", "au_dfat:2", "neighbour", 1.0),
                    Link("au_dfat:2", "us_ofac_sdn:7", "name", 1.0)]  # fmt: skip
     assert confirmed_name_links(found_twice, same) == []
+
+
+# --- a list that numbers its entries anew ---------------------------------------------------
+
+
+def test_entries_of_one_list_join_only_if_never_listed_together() -> None:
+    from datetime import date
+
+    from sanctionscope.resolve.clusters import listed_together
+
+    in_2020, in_2025 = (date(2020, 4, 15), date(2020, 4, 15)), (date(2025, 5, 25), date(2025, 5, 25))
+    assert not listed_together({"ca_sema": [in_2020]}, {"ca_sema": [in_2025]})
+    assert listed_together({"ca_sema": [in_2020]}, {"ca_sema": [(date(2020, 1, 1), date(2025, 5, 25))]})
+    assert not listed_together({"ca_sema": [in_2020]}, {"au_dfat": [in_2020]})
+
+
+def test_canada_s_renumbered_bastrykin_is_one_subject(lists_dir: Path, tmp_path: Path) -> None:
+    """Canada numbered its schedules anew between 2020 and 2025 (JVCFOR/1/21 → JVCFOR/21)."""
+    engine = db.connect(str(tmp_path / "canada.db"))
+    load_paths(engine, [lists_dir / "ca/sema-consolidated-xml", lists_dir / "us/ofac-sdn-csv/2024-05-03"])
+    resolve(engine)
+    together = next(members for members in groups(engine).values() if "us_ofac_sdn:21186" in members)
+    assert {"ca_sema:JVCFOR/1/21", "ca_sema:JVCFOR/21"} <= together
+    # two people on the 2025 list stay two, however alike their names
+    for members in groups(engine).values():
+        current = [m for m in members if m.startswith("ca_sema:") and "/1/" not in m and ", Part" not in m]
+        assert len(current) <= 1 or not all(m.startswith("ca_sema:JVCFOR/") for m in current), members

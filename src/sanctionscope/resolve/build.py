@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -28,7 +28,7 @@ from sanctionscope.index.analysis import StoredAnalysis, ensure_analyses, read_a
 from sanctionscope.index.entries import group_into_entries
 from sanctionscope.match.assemble import build_matcher
 from sanctionscope.model import FuzzyDate
-from sanctionscope.resolve.clusters import Clusters, Group
+from sanctionscope.resolve.clusters import ALWAYS, Clusters, Group, Span, listed_together
 from sanctionscope.resolve.evidence import Link, listing_scope
 from sanctionscope.resolve.links import (
     NEIGHBOUR,
@@ -177,12 +177,16 @@ def _closure(start: set[str], links: Iterable[Link], subject_of: dict[str, str])
     return seen
 
 
-def confirmed_name_links(searches: Sequence[Link], same: Sequence[Link] = ()) -> list[Link]:
+def confirmed_name_links(
+    searches: Sequence[Link], same: Sequence[Link] = (), spans: Mapping[str, Span] | None = None
+) -> list[Link]:
     """The search results that join: a name with agreeing birth dates as found; a name alone only
     when the other record's own search, if it found any namesake in the searcher's list, found only
     the searcher (in a big haystack one list's "Elena AVDEEVA" is the only one, while the other holds
     many). Searches are not symmetric (each takes its best candidates), so not finding back is no
-    objection. Records that `same` links force together (one designation in two feeds) are one."""
+    objection. Records that `same` links force together (one designation in two feeds) are one, and
+    so are entries of a list that were never on it at the same time (`spans`: a list numbered anew)."""
+    spans = spans or {}
     root: dict[str, str] = {}
 
     def find(ref: str) -> str:
@@ -198,14 +202,19 @@ def confirmed_name_links(searches: Sequence[Link], same: Sequence[Link] = ()) ->
     for link in searches:
         found_by[find(link.left)].append(link.right)
 
-    def namesakes(searcher: str, scope: str) -> set[str]:
-        return {find(ref) for ref in found_by.get(find(searcher), ()) if listing_scope(ref) == scope}
+    def rivals(link: Link) -> set[str]:
+        """The namesakes the found record's search found in the searcher's list while the searcher was on it."""
+        scope, span = listing_scope(link.left), spans.get(link.left, ALWAYS)
+        return {
+            find(ref)
+            for ref in found_by.get(find(link.right), ())
+            if listing_scope(ref) == scope and listed_together({scope: [span]}, {scope: [spans.get(ref, ALWAYS)]})
+        }
 
     return [
         link
         for link in searches
-        if link.evidence != NEIGHBOUR
-        and (link.evidence != NAME_ALONE or namesakes(link.right, listing_scope(link.left)) <= {find(link.left)})
+        if link.evidence != NEIGHBOUR and (link.evidence != NAME_ALONE or rivals(link) <= {find(link.left)})
     ]
 
 
@@ -265,7 +274,8 @@ def resolve(
     identifiers, cross_refs = _facts(analyses, rows)
     links = same_designation_links(referents) + cross_reference_links(cross_refs, set(current))
     links += identifier_links(identifiers)
-    links += confirmed_name_links(all_searches, links)
+    spans = queries.presence_spans(engine)
+    links += confirmed_name_links(all_searches, links, spans)
     decisions = _decisions(engine)
     report.links = dict(Counter(link.evidence for link in links))
 
@@ -279,7 +289,7 @@ def resolve(
     affected &= set(current)
     report.regrouped = len(affected)
     say("grouping records")
-    clusters = Clusters(affected, {ref: _birth_dates(analyses[current[ref].version_id]) for ref in affected})
+    clusters = Clusters(affected, {ref: _birth_dates(analyses[current[ref].version_id]) for ref in affected}, spans)
     for left, right, judgement in decisions:
         if left in affected and right in affected:
             if judgement == "same":

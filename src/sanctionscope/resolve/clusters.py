@@ -1,7 +1,8 @@
 """Grouping records into subjects: union-find over links, with guards against over-merging.
 
-Two groups are never joined when that would put two entries of one list into one subject
-(a list does not name a person twice), when their birth dates conflict, or when an analyst
+Two groups are never joined when that would put two entries of one list that were on it at the
+same time into one subject (a list does not name a person twice; it may number them anew, as
+Canada did between 2020 and 2025), when their birth dates conflict, or when an analyst
 said that records of the two are different people. An analyst's "same", one designation in
 two feeds and a cross-reference override the first two guards, never an analyst's "different".
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from sanctionscope.model import FuzzyDate
 from sanctionscope.resolve.evidence import EVIDENCE_ORDER, Link, birth_dates_conflict, listing_scope
@@ -19,21 +21,44 @@ from sanctionscope.resolve.evidence import EVIDENCE_ORDER, Link, birth_dates_con
 FORCING_EVIDENCE = ("decision", "same_designation", "cross_reference")
 
 
+#: when a record was on its list: the first and the last snapshot that had it
+Span = tuple[date, date]
+ALWAYS: Span = (date.min, date.max)
+
+
 @dataclass
 class Group:
     members: list[str]
-    scopes: set[str]
+    scopes: dict[str, list[Span]]  # per list: when each member of it was on it
     birth_dates: list[FuzzyDate]
     evidence: dict[str, str] = field(default_factory=dict)  # member -> how it joined
 
 
+def listed_together(a: dict[str, list[Span]], b: dict[str, list[Span]]) -> bool:
+    """Whether some list had a member of each group on it at the same time."""
+    return any(
+        first <= other_last and other_first <= last
+        for scope in a.keys() & b.keys()
+        for first, last in a[scope]
+        for other_first, other_last in b[scope]
+    )
+
+
 class Clusters:
-    def __init__(self, referents: Iterable[str], birth_dates: Mapping[str, list[FuzzyDate]]):
+    def __init__(
+        self,
+        referents: Iterable[str],
+        birth_dates: Mapping[str, list[FuzzyDate]],
+        spans: Mapping[str, Span] | None = None,
+    ):
+        """`spans`: when each record was on its list (unknown: always, so two entries of a list never join)."""
         self.parent: dict[str, str] = {}
         self.groups: dict[str, Group] = {}
+        spans = spans or {}
         for ref in referents:
             self.parent[ref] = ref
-            self.groups[ref] = Group([ref], {listing_scope(ref)}, list(birth_dates.get(ref, [])), {ref: "self"})
+            scopes = {listing_scope(ref): [spans.get(ref, ALWAYS)]}
+            self.groups[ref] = Group([ref], scopes, list(birth_dates.get(ref, [])), {ref: "self"})
         self.different: dict[str, set[str]] = {}
         self.refused: list[tuple[Link, str]] = []
 
@@ -60,7 +85,7 @@ class Clusters:
             return "an analyst decided they are different"
         if forced:
             return None
-        if not a.scopes.isdisjoint(b.scopes):
+        if listed_together(a.scopes, b.scopes):
             return "both are entries of one list"
         if birth_dates_conflict(a.birth_dates, b.birth_dates):
             return "birth dates conflict"
@@ -79,7 +104,8 @@ class Clusters:
             left, right, a, b = right, left, b, a
         self.parent[right] = left
         a.members.extend(b.members)
-        a.scopes |= b.scopes
+        for scope, spans in b.scopes.items():
+            a.scopes.setdefault(scope, []).extend(spans)
         a.birth_dates.extend(b.birth_dates)
         for member, how in b.evidence.items():
             a.evidence[member] = link.evidence if how == "self" else how

@@ -122,6 +122,24 @@ def version_rows(engine: sa.Engine, snapshot_ids: list[int] | None = None) -> li
     return [VersionRow(*newest[key][2]) for key in sorted(newest)]
 
 
+def presence_spans(engine: sa.Engine) -> dict[str, tuple[date, date]]:
+    """Per record ("source:id"): the dates of the first and the last snapshot that had it."""
+    v, sr, s = t.record_versions, t.snapshot_records, t.snapshots
+    query = (
+        sa.select(v.c.source, v.c.record_id, sa.func.min(s.c.published_on), sa.func.max(s.c.published_on))
+        .join(sr, sr.c.version_id == v.c.id)
+        .join(s, s.c.id == sr.c.snapshot_id)
+        .group_by(v.c.source, v.c.record_id)
+    )
+    with engine.connect() as conn:
+        return {f"{source}:{record_id}": (_as_date(first), _as_date(last)) for source, record_id, first, last in conn.execute(query)}
+
+
+def _as_date(value: Any) -> date:
+    """SQLite hands aggregates of dates back as text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def current_version_rows(engine: sa.Engine, as_of: date | None = None) -> list[VersionRow]:
     """The record versions of the lists as they stand (newest snapshot per source and scope, up to `as_of`)."""
     return version_rows(engine, [s.id for s in current_snapshots(engine, as_of=as_of)])
