@@ -249,6 +249,8 @@ class Matcher:
         self.version = version
         #: where this index is saved (None: in memory only), for worker processes to load it
         self.path: Path | None = None
+        #: what text screening searches for, saved with the index (None: found from the entries when needed)
+        self.mentions: MentionIndex | None = None
         #: per entry position, the distinct parts of its names (`part_set`), for the bounds' rules
         self._part_sets: dict[int, PartSet] = {}
 
@@ -261,8 +263,6 @@ class Matcher:
                 self._part_sets.clear()
             found = self._part_sets[position] = part_set(self.entries[position].names)
         return found
-        #: what text screening searches for, saved with the index (None: found from the entries when needed)
-        self.mentions: MentionIndex | None = None
 
     @classmethod
     def from_records(cls, records: Iterable[Record], version: str = "") -> Matcher:
