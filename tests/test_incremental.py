@@ -249,3 +249,14 @@ def test_canada_s_renumbered_bastrykin_is_one_subject(lists_dir: Path, tmp_path:
     for members in groups(engine).values():
         current = [m for m in members if m.startswith("ca_sema:") and "/1/" not in m and ", Part" not in m]
         assert len(current) <= 1 or not all(m.startswith("ca_sema:JVCFOR/") for m in current), members
+
+
+def test_a_year_alone_does_not_reconcile_two_different_days() -> None:
+    from sanctionscope.model import FuzzyDate
+    from sanctionscope.resolve.evidence import birth_dates_conflict
+
+    # Mishustin: OFAC, Australia, the UK 1966-03-03, Canada 1966 only, the EU 1966-05-03
+    group = [FuzzyDate("1966-03-03"), FuzzyDate("1966-03-03"), FuzzyDate("1966")]
+    assert birth_dates_conflict(group, [FuzzyDate("1966-05-03")])
+    assert not birth_dates_conflict([FuzzyDate("1966")], [FuzzyDate("1966-05-03")])
+    assert not birth_dates_conflict(group, [FuzzyDate("1966-03-03"), FuzzyDate("1967")])

@@ -42,9 +42,17 @@ def listing_scope(referent: str) -> str:
     return numbering_of(referent)
 
 
+def most_precise(dates: Iterable[FuzzyDate]) -> list[FuzzyDate]:
+    """The exact days among `dates` if there are any (not circa), else all of them: a group that knows
+    the day (03-03-1966) is not made compatible with another day by a member that knows only the year."""
+    dates = list(dates)
+    days = [d for d in dates if d.precision == "day" and not d.circa]
+    return days or dates
+
+
 def birth_dates_conflict(left: Iterable[FuzzyDate], right: Iterable[FuzzyDate]) -> bool:
-    """True when both sides state birth dates and none of them can be the same day."""
-    feature = compare_birth_dates(left, right)
+    """True when both sides state birth dates and none of their most precise ones can be the same day."""
+    feature = compare_birth_dates(most_precise(left), most_precise(right))
     return feature is not None and feature.value < 0
 
 
