@@ -49,6 +49,12 @@ def test_two_workers_share_one_postgres_database(postgres_url: str, lists_dir: P
             except httpx.HTTPError:
                 time.sleep(0.5)
         assert len(processes) == 2, f"expected two server processes, saw {processes}"
+        # Both map the one index file `serve` prepared before starting them: its pages are shared, and
+        # neither built its own (a rebuild replaces the file: another inode).
+        index_files = [_mapped_index_files(pid) for pid in processes]
+        assert index_files[0] == index_files[1] and len(index_files[0]) == 1, index_files
+        (path, inode), = index_files[0]
+        assert Path(path).is_relative_to(tmp_path) and Path(path).stat().st_ino == inode
         before = _audit_count(engine)
         for _ in range(20):
             query = {"schema": "Person", "properties": {"name": ["Aleksandr Bastrykin"], "birthDate": ["1953-08-27"]}}
@@ -60,6 +66,16 @@ def test_two_workers_share_one_postgres_database(postgres_url: str, lists_dir: P
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _mapped_index_files(pid: int) -> set[tuple[str, int]]:
+    """(path, inode) of the index files a process has memory-mapped (from /proc/PID/maps)."""
+    found = set()
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5].endswith(".index"):
+            found.add((fields[5], int(fields[4])))
+    return found
 
 
 def _audit_count(engine: sa.Engine) -> int:

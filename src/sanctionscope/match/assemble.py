@@ -23,22 +23,24 @@ def build_matcher(
     subjects: bool = True,
     analyses: Mapping[int, StoredAnalysis] | None = None,
 ) -> Matcher:
-    """The matcher over these record versions, from their stored analyses (made now where missing,
-    unless given): one entry per subject (`subjects`), else one per designation.
+    """The matcher over these record versions, from their stored analyses (those not given are read,
+    and made now where missing): one entry per subject (`subjects`), else one per designation.
 
     A matcher of subjects (the one saved and screened texts against) also gets what text
     screening searches for (`Matcher.mentions`), from the stored analyses too.
     """
-    if analyses is None:
-        ensure_analyses(engine, [r.version_id for r in rows])
-        analyses = read_analyses(engine, [r.version_id for r in rows])
+    given: Mapping[int, StoredAnalysis] = analyses or {}
+    missing = [r.version_id for r in rows if r.version_id not in given]
+    if missing:  # none given, or given ones that lack some (a resolve's: the newest version of each record)
+        ensure_analyses(engine, missing)
+        given = {**given, **read_analyses(engine, missing)}
     subject_of, captions = membership(engine) if subjects else ({}, {})
     blobs: list[bytes] = []
     keys: list[list[str]] = []
     text_forms = read_text_forms(engine, [r.version_id for r in rows]) if subjects else {}
     mentions = MentionBuilder() if subjects else None
     for position, (entry_id, is_subject, group) in enumerate(group_into_entries(rows, subject_of)):
-        stored = [analyses[r.version_id] for r in group]
+        stored = [given[r.version_id] for r in group]
         caption = captions.get(entry_id, group[0].caption) if is_subject else group[0].caption
         blobs.append(entry_blob(entry_id, caption, group[0].kind, [r.id for r in group],
                                 [a.data for a in stored], (r.source for r in group)))  # fmt: skip
