@@ -19,9 +19,12 @@ from sanctionscope import Sanctionscope
 from sanctionscope.cli import app
 from sanctionscope.index import persist
 from sanctionscope.match.database import current_version
+from sanctionscope.index.entries import Entry
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher
+from sanctionscope.match.features import AlignedPart, chance_namesakes, compare_name_frequency
 from sanctionscope.match.names import compare_names
-from sanctionscope.match.query import QueryError, build_query, query_from_entity
+from sanctionscope.match.query import Query, QueryError, build_query, query_from_entity
+from sanctionscope.model import FuzzyDate
 from sanctionscope.names import analyze_name
 
 BASTRYKIN_OFAC = "us_ofac_sdn:21186"
@@ -324,3 +327,50 @@ def test_screen_bad_files(loaded_db: Path, tmp_path: Path) -> None:
     broken.write_text('{"id": "q1", "properties": {"name": ["Ivan"]}}\n{"id": \n', encoding="utf-8")
     result = invoke(loaded_db, "screen", str(broken))
     assert result.exit_code == 1 and "line 2" in result.stderr
+
+
+# --- how common a name is ----------------------------------------------------------------------
+
+
+def test_a_common_name_is_weaker_evidence_than_a_rare_one() -> None:
+    size = 1_000_000
+    common = [AlignedPart("Andrey", 20_000, True), AlignedPart("IVANOV", 5_000, True)]
+    rare = [AlignedPart("Andrey", 20_000, True), AlignedPart("BASTRYKIN", 2, True)]
+    feature = compare_name_frequency(common, size)
+    assert feature is not None and feature.value == -1.0  # about 100 Andrey Ivanovs by chance
+    assert "IVANOV on 5,000" in feature.detail and "about 100.0" in feature.detail  # readable back
+    assert compare_name_frequency(rare, size) is None
+
+
+def test_a_near_miss_between_two_names_singles_no_one_out() -> None:
+    """"Hamad" against "Ahmad": both are names many entries carry, so the near miss is two names and
+    the match rests on the given name alone; a misspelling no entry carries is a typo and still counts."""
+    size = 300_000
+    between_names = [AlignedPart("Hussien", 60, True), AlignedPart("Ahmad", 900, False, query_carriers=400)]
+    typo = [AlignedPart("Hussien", 60, True), AlignedPart("Ahmad", 900, False, query_carriers=0)]
+    assert chance_namesakes(between_names, size) == pytest.approx(60)
+    assert chance_namesakes(typo, size) == pytest.approx(60 * 900 / size)
+    assert compare_name_frequency(typo, size) is None
+    feature = compare_name_frequency(between_names, size)
+    assert feature is not None and feature.value < -0.9 and "only near another name" in feature.detail
+
+
+def haystack_of_common_names() -> Matcher:
+    """500 Mohammads with other family names, five HENDIs with other given names, one Muhammad HINDI."""
+    def person(i: int, name: str) -> Entry:
+        return Entry(f"p{i}", name, "person", [f"test:{i}"], [analyze_name(name, "person")],
+                     birth_dates=[FuzzyDate("1970-01-01")], sources={"test"})  # fmt: skip
+
+    names = [f"Mohammad {family}" for family in (f"Fam{chr(97 + i // 26)}{chr(97 + i % 26)}ova" for i in range(500))]
+    names += [f"{given} HENDI" for given in ("Karim", "Omar", "Samir", "Tariq", "Yusuf")] + ["Muhammad HINDI"]
+    return Matcher([person(i, name) for i, name in enumerate(names)])
+
+
+def test_a_near_miss_of_common_names_is_not_a_match_by_name_alone() -> None:
+    matcher = haystack_of_common_names()
+    [result] = [r for r in matcher.match(Query(["Mohammad HENDI"], kind="person")) if r.entry.caption == "Muhammad HINDI"]
+    assert not result.match and "name_frequency" in result.explanation()["features"]
+    # a birth date that agrees supports the match: the name's frequency is not held against it
+    dated = matcher.match(Query(["Mohammad HENDI"], kind="person", birth_dates=[FuzzyDate("1970-01-01")]))
+    assert dated[0].entry.caption == "Muhammad HINDI" and dated[0].match
+    assert "name_frequency" not in dated[0].explanation()["features"]

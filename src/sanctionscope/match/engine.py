@@ -21,11 +21,13 @@ from sanctionscope.index.candidates import MAX_KEY_BITS, Candidate, CandidateInd
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
 from sanctionscope.index.mentions import MentionIndex
 from sanctionscope.match.features import (
+    AlignedPart,
     Feature,
     compare_birth_dates,
     compare_countries,
     compare_genders,
     compare_identifiers,
+    compare_name_frequency,
     kinds_compatible,
 )
 from sanctionscope.match.names import (
@@ -47,7 +49,7 @@ from sanctionscope.names.variants import name_variants
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
 DEFAULT_THRESHOLD = 0.8
 #: how far each kind of evidence (a value in [-1, 1]) moves the name score
-FEATURE_WEIGHTS = {"birth_date": 0.15, "country": 0.05, "gender": 0.1}
+FEATURE_WEIGHTS = {"birth_date": 0.15, "country": 0.05, "gender": 0.1, "name_frequency": 0.2}
 #: results scoring below this are not returned at all (yente's "cutoff"); lets scoring skip hopeless candidates
 DEFAULT_CUTOFF = 0.65
 #: entries are scored only if their candidate weight reaches this share of the best candidate's
@@ -155,6 +157,9 @@ class PreparedQuery:
     listed: frozenset[str] = frozenset()
     #: per query key the index tracks for each candidate: its bit in the candidate's `hits`
     bits: dict[str, int] = field(default_factory=dict)
+    #: how many entries carry a key (None: name frequency is not weighed), and how many entries there are
+    carriers: Callable[[str], int] | None = None
+    size: int = 0
     #: per query name, the most it can score against a candidate name
     bounds: list[PairBound] = field(init=False)
     #: which candidate parts may align with which query parts, by the rules of the score
@@ -232,12 +237,39 @@ def score_entry(
         )
         if f is not None
     ]
+    if not any(f.name == "identifier" or (f.name == "birth_date" and f.value > 0) for f in features):
+        # only a name supports the match: how common the name is says how much that is worth
+        frequency = (
+            compare_name_frequency(aligned_parts(prepared, best), prepared.size)
+            if prepared.carriers and best.score < 1.0
+            else None
+        )
+        features += [frequency] if frequency else []
     if any(f.name == "identifier" for f in features):
         score = 1.0
     else:
         score = best.score + sum(FEATURE_WEIGHTS.get(f.name, 0.0) * f.value for f in features)
     score = min(1.0, max(0.0, score))
     return Result(entry, score, score >= threshold, best, tuple(features))
+
+
+def aligned_parts(prepared: PreparedQuery, name: NameScore) -> list[AlignedPart]:
+    """The aligned pairs of `name` with the entries that carry them (`compare_name_frequency`): a pair
+    of equal keys, those that carry the key; a near miss, those that carry any key the index found
+    close to the query's part (its neighbourhood: many near spellings make a near miss likely by chance)."""
+    assert prepared.carriers is not None
+    carriers, parts = prepared.carriers, []
+    for pair in name.pairs:
+        if not pair.query_key or not pair.candidate_key:
+            continue  # an initial or a joined spelling
+        exact = pair.query_key == pair.candidate_key
+        found = carriers(pair.candidate_key)
+        if exact:
+            parts.append(AlignedPart(pair.candidate, found, True))
+        else:
+            found = max(found, sum(map(carriers, prepared.stand_ins.get(pair.query_key, ()))))
+            parts.append(AlignedPart(pair.candidate, found, False, carriers(pair.query_key)))
+    return parts
 
 
 class Matcher:
@@ -346,7 +378,16 @@ class Matcher:
         listed = frozenset(key for key in expanded if key in self.index.key_ids)
         reachable = frozenset().union(*stand_ins.values())
         bits = {key: 1 << bit for bit, key in enumerate(expanded) if bit < MAX_KEY_BITS}
-        return PreparedQuery(query, names, stand_ins, reachable, unlisted, listed, bits), expanded
+        prepared = PreparedQuery(
+            query, names, stand_ins, reachable, unlisted, listed, bits, self.carriers, self.index.size
+        )
+        return prepared, expanded
+
+    def carriers(self, key: str) -> int:
+        """How many entries have a name with this key."""
+        key_id = self.index.key_ids.get(key)
+        offsets = self.index.postings.offsets
+        return 0 if key_id is None else int(offsets[key_id + 1] - offsets[key_id])
 
     def match(
         self,

@@ -7,8 +7,9 @@ human reason an analyst can read back.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sanctionscope.model import FuzzyDate, Record
@@ -132,3 +133,69 @@ def strong_identifier_keys(record: Record) -> set[str]:
         if len(value) >= MIN_IDENTIFIER_LENGTH and any(c.isdigit() for c in value):
             keys.add(value)
     return keys
+
+
+#: a name that this many entries or fewer would share by chance (see `compare_name_frequency`) is rare enough
+RARE_ENOUGH = 1.0
+#: ... and one that many times this many share counts fully against: log10 of the span from rare to common
+COMMON_SPAN = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedPart:
+    """What `compare_name_frequency` knows of one aligned pair of name parts."""
+
+    text: str  # as the candidate writes it
+    carriers: int  # entries with a part that would align as well: the key's, or a near miss's neighbourhood
+    exact: bool  # the same key on both sides (else a near miss)
+    #: entries that carry the query's own spelling of a near miss: at `ESTABLISHED` or more it is a name in
+    #: its own right ("Hamad" / "Ahmad"), so the near miss is two names, not a typo of one
+    query_carriers: int = 0
+
+
+#: a near miss whose query spelling this many entries carry is between two names (see `AlignedPart`)
+ESTABLISHED = 3
+
+
+def chance_namesakes(parts: Sequence[AlignedPart], size: int) -> float:
+    """How many of `size` entries would share the aligned parts by chance, if parts were drawn
+    independently: `size` times the product of each part's share of entries."""
+    if not parts or size <= 0:
+        return float(size)
+    expected = float(size)
+    for part in parts:
+        if not part.exact and part.query_carriers >= ESTABLISHED:
+            continue  # two names: any entry with the other one aligns as well, so it singles no one out
+        expected *= min(1.0, max(part.carriers, 1) / size)
+    return expected
+
+
+def compare_name_frequency(parts: Sequence[AlignedPart], size: int) -> Feature | None:
+    """A name match is weak evidence when many entries share the name: in a haystack of `size`
+    entries, a frequent given name with a frequent family name ("Andrey IVANOV"), or a near miss
+    between two names of a crowded neighbourhood ("Rasel" / "Rasem" next to AHMAD), is expected
+    on several entries by chance; a rare one on none. None when the name is rare enough.
+
+    The value falls from 0 (about `RARE_ENOUGH` namesakes expected) to -1 (`COMMON_SPAN` orders of
+    magnitude more), on the log scale of the expected number of chance namesakes.
+    """
+    expected = chance_namesakes(parts, size)
+    if expected <= RARE_ENOUGH:
+        return None
+    value = -min(1.0, math.log10(expected / RARE_ENOUGH) / COMMON_SPAN)
+    carried = ", ".join(_carried(part) for part in parts)
+    return Feature(
+        "name_frequency",
+        round(value, 3),
+        f"a common name: {carried or 'no part that singles anyone out'} of {size:,} entries;"
+        f" about {expected:,.1f} would share it by chance",
+    )
+
+
+def _carried(part: AlignedPart) -> str:
+    """How `compare_name_frequency` explains one aligned part."""
+    if part.exact:
+        return f"{part.text} on {part.carriers:,}"
+    if part.query_carriers >= ESTABLISHED:
+        return f"{part.text} only near another name ({part.query_carriers:,} entries have the query's)"
+    return f"{part.text} near spellings on {part.carriers:,}"
