@@ -239,11 +239,8 @@ def score_entry(
     ]
     if not any(f.name == "identifier" or (f.name == "birth_date" and f.value > 0) for f in features):
         # only a name supports the match: how common the name is says how much that is worth
-        frequency = (
-            compare_name_frequency(aligned_parts(prepared, best), prepared.size)
-            if prepared.carriers and best.score < 1.0
-            else None
-        )
+        parts = aligned_parts(prepared, best) if prepared.carriers and best.score < 1.0 else None
+        frequency = compare_name_frequency(parts, prepared.size) if parts else None
         features += [frequency] if frequency else []
     if any(f.name == "identifier" for f in features):
         score = 1.0
@@ -253,15 +250,17 @@ def score_entry(
     return Result(entry, score, score >= threshold, best, tuple(features))
 
 
-def aligned_parts(prepared: PreparedQuery, name: NameScore) -> list[AlignedPart]:
+def aligned_parts(prepared: PreparedQuery, name: NameScore) -> list[AlignedPart] | None:
     """The aligned pairs of `name` with the entries that carry them (`compare_name_frequency`): a pair
     of equal keys, those that carry the key; a near miss, those that carry any key the index found
-    close to the query's part (its neighbourhood: many near spellings make a near miss likely by chance)."""
+    close to the query's part (its neighbourhood: many near spellings make a near miss likely by chance).
+    None when an initial or a joined spelling is aligned: how many entries share those the index does
+    not count (and the rules of initials already keep such names from confirming much)."""
     assert prepared.carriers is not None
     carriers, parts = prepared.carriers, []
     for pair in name.pairs:
         if not pair.query_key or not pair.candidate_key:
-            continue  # an initial or a joined spelling
+            return None
         exact = pair.query_key == pair.candidate_key
         found = carriers(pair.candidate_key)
         if exact:
