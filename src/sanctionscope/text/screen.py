@@ -492,8 +492,11 @@ class TextScreener:
             mention.candidates = [self._candidate(r.entry, r.score) for r in rivals]
             if all(c["sanctioned"] for c in mention.candidates):
                 # Whichever it is, the person is listed: often one person whose records the lists
-                # do not let us join (Mishustin: EU and US disagree on his birth date).
-                self._assign(mention, best.entry, best.score)
+                # do not let us join (Mishustin: EU and US disagree on his birth date). Shown first:
+                # of the equally good, the one most lists name («Мария Захарова»: the spokeswoman
+                # on seven lists, not the namesake on two).
+                shown = max((r for r in rivals if r.score == best.score), key=lambda r: len(r.entry.referents))
+                self._assign(mention, shown.entry, shown.score)
             return
         if best.score >= self.threshold:
             self._assign(mention, best.entry, best.score)
