@@ -69,6 +69,9 @@ class PartPair:
     query: str
     candidate: str
     similarity: float
+    #: the parts' keys (empty for an initial or parts written joined: they say how common a name is no better)
+    query_key: str = ""
+    candidate_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +367,10 @@ def compare_names(
             full_pairs += INITIAL not in (qp.tag, cp.tag)
         matched += weight * similarity
         possible += weight
-        pairs.append(PartPair(qp.original, cp.original, round(similarity, 3)))
+        keyed = INITIAL not in (qp.tag, cp.tag)
+        pairs.append(
+            PartPair(qp.original, cp.original, round(similarity, 3), qp.key if keyed else "", cp.key if keyed else "")
+        )
     # "AlArabi" and "Al-Arabi", "Abdulrahman" and "Abdul Rahman": one part on one side is two on the other.
     joined: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     q_left, c_left = len(q_parts) - len(used_q), len(c_parts) - len(used_c)
