@@ -7,7 +7,7 @@ other designations of 3 March 2022), on top of the UN and Australian lists.
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,12 @@ BEFORE = "us/ofac-sdn-csv/2022-02-25"
 AFTER = "us/ofac-sdn-csv/2022-03-04"
 BASE = ["un/un-sc-consolidated-xml/2026-02-27", "au/dfat-consolidated-xlsx/2024-11-11"]
 USMANOV_OFAC, USMANOV_AU = "us_ofac_sdn:35283", "au_dfat:6751"
+
+
+def copy_db(source: Path | str, target: Path) -> None:
+    """A consistent copy of a SQLite database in WAL mode (a file copy could miss the log's last writes)."""
+    with sqlite3.connect(str(source)) as src, sqlite3.connect(str(target)) as dst:
+        src.backup(dst)
 
 
 def groups(engine: sa.Engine) -> dict[str, frozenset[str]]:
@@ -55,12 +61,12 @@ def updated(before: Path, lists_dir: Path, tmp_path_factory: pytest.TempPathFact
     """The same database after loading OFAC of 2022-03-04: resolved incrementally, and a copy from scratch."""
     folder = tmp_path_factory.mktemp("updated")
     incremental, scratch = folder / "incremental.db", folder / "scratch.db"
-    shutil.copy(before, incremental)
+    copy_db(before, incremental)
     previous = groups(db.connect(str(before)))
     engines = {}
     for path in (incremental, scratch):
         if path == scratch:
-            shutil.copy(before, scratch)
+            copy_db(before, scratch)
         engine = engines[path] = db.connect(str(path))
         load_paths(engine, [lists_dir / AFTER])
     report = resolve(engines[incremental])
@@ -98,7 +104,7 @@ def test_untouched_subjects_keep_their_ids_and_usmanov_joins(updated) -> None:  
 def test_a_decision_wins_in_an_incremental_resolve(updated, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _previous, engine, _report, _scratch, _full = updated
     path = tmp_path / "decided.db"
-    shutil.copy(engine.url.database, path)
+    copy_db(engine.url.database, path)
     decided = db.connect(str(path))
     from datetime import UTC, datetime
 
@@ -113,7 +119,7 @@ def test_a_decision_wins_in_an_incremental_resolve(updated, tmp_path: Path) -> N
 
 def test_names_are_analysed_once_per_record_version(before: Path, lists_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "again.db"
-    shutil.copy(before, path)
+    copy_db(before, path)
     engine = db.connect(str(path))
     with engine.connect() as conn:
         analysed = conn.execute(sa.select(sa.func.count()).select_from(t.record_analysis)).scalar_one()
@@ -165,7 +171,7 @@ def test_a_reader_keeps_its_index_while_a_new_one_replaces_the_file(before: Path
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
 def test_a_damaged_index_file_is_rebuilt(before: Path, tmp_path: Path, damage: str) -> None:
     path = tmp_path / "damaged.db"
-    shutil.copy(before, path)
+    copy_db(before, path)
     engine = db.connect(str(path))
     good = open_matcher(engine)
     index = persist.index_path(engine)
