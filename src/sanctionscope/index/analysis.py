@@ -15,15 +15,14 @@ each version is analysed once, by the code version `ANALYSIS_CODE`, and its resu
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import orjson
 import sqlalchemy as sa
+
+from sanctionscope.fingerprint import code_fingerprint
 
 from sanctionscope.index.entries import analyze_record_names, names_to_json
 from sanctionscope.match.features import strong_identifier_keys
@@ -37,15 +36,9 @@ CHUNK = 2000
 PARALLEL_FROM = 20_000
 
 
-@lru_cache(maxsize=1)
 def analysis_code() -> str:
     """A fingerprint of the code whose output is stored: a change of it analyses every version again."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha1()
-    for path in sorted((package / "names").glob("*")) + [Path(__file__), package / "index" / "entries.py"]:
-        if path.suffix in (".py", ".txt"):
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:12]
+    return code_fingerprint("names", "index/analysis.py", "index/entries.py")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ import os
 import struct
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +21,16 @@ import numpy as np
 import orjson
 import sqlalchemy as sa
 
+from sanctionscope.fingerprint import code_fingerprint as fingerprint
+
 from sanctionscope.store import db, queries
 
 #: the modules whose output the saved index holds
 _ANALYSIS_CODE = ("names", "index")
 
 
-@lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha1()
-    for folder in _ANALYSIS_CODE:
-        for path in sorted((package / folder).glob("*")):
-            if path.suffix in (".py", ".txt"):
-                digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:12]
+    return fingerprint(*_ANALYSIS_CODE)
 
 
 def data_version(engine: sa.Engine, as_of: date | None = None, subjects: str = "") -> str:

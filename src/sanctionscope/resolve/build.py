@@ -17,12 +17,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
+
+from sanctionscope.fingerprint import code_fingerprint
 
 from sanctionscope.index.analysis import StoredAnalysis, ensure_analyses, read_analyses
 from sanctionscope.index.entries import group_into_entries
@@ -75,15 +75,8 @@ class ResolveReport:
         return {key: value for key, value in self.__dict__.items() if key != "analyses"}
 
 
-@lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha1()
-    for folder in ("resolve", "names", "match", "index"):
-        for path in sorted((package / folder).glob("*")):
-            if path.suffix in (".py", ".txt"):
-                digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:12]
+    return code_fingerprint("resolve", "names", "match", "index")
 
 
 def _decisions_mark(conn: sa.Connection) -> str:
