@@ -8,17 +8,16 @@ OpenAPI documentation is served at /openapi.json and /docs.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import orjson
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, HTTPException, Path, Query
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,16 +26,30 @@ from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.own import own_routes
+from sanctionscope.api.reconcile import reconcile_routes
 from sanctionscope.api.web import web_routes
-from sanctionscope.api.service import Service, catalog, dataset_sources
+from sanctionscope.api.algorithms import algorithm_named, algorithms_response, yente_explanations
+from sanctionscope.api.examples import read_example
+from sanctionscope.api.search import DEFAULT_FACETS, Facet, Operator, SearchRequest, facets as search_facets
+from sanctionscope.api.search import name_scores, parse_filters, rank
+from sanctionscope.api.catalog import catalog
+from sanctionscope.api.service import Service, dataset_sources
+from sanctionscope.api.yente_models import (AlgorithmResponse, DataCatalogModel, EntityMatchQuery, EntityMatchResponse,
+                                            ErrorResponse, SearchResponse, yente_entity)  # fmt: skip
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Result
-from sanctionscope.match.query import QueryError, query_from_entity
+from sanctionscope.match.query import QueryError
 
 #: at most this many queries per /match call
 MAX_QUERIES = 100
 #: request bodies larger than this are refused (413)
 MAX_BODY_BYTES = 2_000_000
-ALGORITHM = "sanctionscope-v1"
+#: yente's pattern for `changed_since`: a date, or a date and time without zone
+TS_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$"
+#: yente's bounds on /search paging
+MAX_PAGE = 500
+MAX_OFFSET = 9500
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorResponse, "description": "Invalid query"},
+                                           404: {"model": ErrorResponse, "description": "No such dataset"}}  # fmt: skip
 
 
 class BodyLimit:
@@ -81,22 +94,16 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-class EntityQuery(BaseModel):
-    """A query entity as yente takes it: a schema and properties, each a list of strings."""
+class JsonByDefault:
+    """Read a request body that has no Content-Type as JSON, as yente does (some clients send none)."""
 
-    schema_: str = Field("Person", alias="schema", examples=["Person"])
-    properties: dict[str, list[str]] = Field(
-        default_factory=dict, examples=[{"name": ["Alexander Bastrykin"], "birthDate": ["1953-08-27"]}]
-    )
-    model_config = {"populate_by_name": True}
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-
-class MatchRequest(BaseModel):
-    queries: dict[str, EntityQuery] = Field(
-        examples=[{"q1": {"schema": "Person", "properties": {"name": ["Alisher Usmanov"]}}}]
-    )
-    weights: dict[str, float] = Field(default_factory=dict)
-    config: dict[str, Any] = Field(default_factory=dict)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not any(name == b"content-type" for name, _ in scope["headers"]):
+            scope = dict(scope, headers=[*scope["headers"], (b"content-type", b"application/json")])
+        await self.app(scope, receive, send)
 
 
 def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
@@ -113,6 +120,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
     read = Depends(authenticator.require("read"))
     screen = Depends(authenticator.require("screen"))
 
+    app.add_middleware(JsonByDefault)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.get("/healthz", tags=["system"])
@@ -130,32 +138,22 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
                 return JSONResponse({"status": "loading", "detail": str(error)}, status_code=503)
         return JSONResponse({"status": "ok", "version": service.version, "process": os.getpid()})
 
-    @app.get("/algorithms", tags=["matching"])
-    def algorithms() -> dict[str, Any]:
-        """The scoring algorithms this server offers (yente's list format)."""
-        return {
-            "algorithms": [
-                {
-                    "name": ALGORITHM,
-                    "description": "aligned name parts across scripts and romanizations, "
-                    "birth date, nationality, gender, identifiers (see the README)",
-                    "features": {
-                        "name": "aligned name parts",
-                        "birth_date": 0.15,
-                        "country": 0.05,
-                        "gender": 0.1,
-                        "identifier": "decisive",
-                    },
-                }
-            ],  # fmt: skip
-            "default": ALGORITHM,
-            "best": ALGORITHM,
-        }
+    @app.get("/algorithms", tags=["matching"], response_model=AlgorithmResponse)
+    def algorithms() -> Response:
+        """The scoring algorithms /match accepts, in yente's shape: yente's names, and what each runs here."""
+        return FastJSON(algorithms_response())
 
-    @app.get("/catalog", tags=["data"])
-    def get_catalog(_key: ApiKey | None = read) -> dict[str, Any]:
-        """The datasets: each loaded source, each jurisdiction, and the `default` collection."""
-        return catalog(service.book(), service.version)
+    @app.get("/catalog", tags=["data"], response_model=DataCatalogModel, responses={304: {"description": "Not modified"}})
+    def get_catalog(request: Request, _key: ApiKey | None = read) -> Response:
+        """The datasets in yente's shape: each loaded source, each jurisdiction, `default` and `sanctions`.
+
+        With an ETag: a client sending it back in If-None-Match gets 304 until the data changes.
+        """
+        content = catalog(engine, service.book(), service.index_versions)
+        tag = '"' + hashlib.sha1(orjson.dumps(content)).hexdigest()[:20] + '"'
+        if tag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+            return Response(status_code=304, headers={"ETag": tag})
+        return FastJSON(content, headers={"ETag": tag})
 
     def sources_for(dataset: str, include: list[str], exclude: list[str]) -> set[str]:
         loaded = service.sources()
@@ -170,104 +168,115 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
 
     def result_entity(result: Result) -> dict[str, Any]:
         subject = service.book().get(result.entry.id)
-        entity = dict(service.entity(subject)) if subject else {"id": result.entry.id, "caption": result.entry.caption,
-                                                                  "schema": result.schema, "properties": {}}  # fmt: skip
+        entity = yente_entity(service.entity(subject)) if subject else {"id": result.entry.id, "caption": result.entry.caption,
+                                                                           "schema": result.schema, "properties": {}}  # fmt: skip
         entity["referents"] = result.entry.referents
         entity["score"] = round(result.score, 4)
         entity["match"] = result.match
+        entity["explanations"] = yente_explanations(result)
         entity["features"] = {f.name: f.value for f in result.features} | {"name": round(result.name.score, 4)}
-        entity["explanations"] = result.explanation()
+        entity["explanation"] = result.explanation()  # sanctionscope's own, with the aligned name parts
         return entity
 
-    @app.post("/match/{dataset}", tags=["matching"])
+    @app.post("/match/{dataset}", tags=["matching"], response_model=EntityMatchResponse, responses=ERRORS)
     def match(
-        body: MatchRequest,
+        body: EntityMatchQuery,
         dataset: Annotated[
             str, Path(description="A dataset from /catalog: default, a jurisdiction (us, eu…), a source.")
         ],
         limit: Annotated[int, Query(ge=1, le=500)] = 5,
         threshold: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_THRESHOLD,
-        cutoff: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_CUTOFF,
-        algorithm: str = ALGORITHM,
+        cutoff: Annotated[float, Query(ge=0.0, le=1.0, description="Deprecated in yente; at most `threshold`")] = DEFAULT_CUTOFF,
+        algorithm: Annotated[str, Query(description="See /algorithms: sanctionscope-v1, or a yente name")] = "best",
         include_dataset: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI reads it, never mutates)
         exclude_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
         exclude_schema: Annotated[list[str], Query()] = [],  # noqa: B006
         topics: Annotated[list[str], Query()] = [],  # noqa: B006
-        changed_since: date | None = None,
-        exclude_entity_ids: Annotated[list[str], Query()] = [],  # noqa: B006
+        changed_since: Annotated[str | None, Query(pattern=TS_PATTERN)] = None,
+        exclude_entity_ids: Annotated[list[str], Query(description="Entity ids or any of their referents")] = [],  # noqa: B006
         key: ApiKey | None = screen,
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Match entities against the lists: yente's request and response, field for field."""
-        if algorithm not in (ALGORITHM, "best", "default"):
-            raise HTTPException(400, f"unknown algorithm {algorithm!r}; see /algorithms")
+        info = algorithm_named(algorithm)
+        for name in body.config:
+            raise HTTPException(400, f"Invalid configuration parameter: {name} for algorithm {info.name}")
         if len(body.queries) > MAX_QUERIES:
-            raise HTTPException(413, f"at most {MAX_QUERIES} queries per request (got {len(body.queries)})")
+            raise HTTPException(400, f"Too many queries in one batch (limit: {MAX_QUERIES}, got {len(body.queries)})")
+        if not body.queries:
+            raise HTTPException(400, "No queries provided.")
         sources = sources_for(dataset, include_dataset, exclude_dataset)
+        examples = {name: read_example(example) for name, example in body.queries.items()}
         matcher = service.matcher()
-        excluded_schemata = {s.lower() for s in exclude_schema}
+        cutoff = min(cutoff, threshold)
+        excluded_ids, excluded_schemata = set(exclude_entity_ids), {s.lower() for s in exclude_schema}
         responses: dict[str, Any] = {}
         audit: dict[str, Any] = {}
-        for name, entity in body.queries.items():
-            query_entity = {"schema": entity.schema_, "properties": entity.properties}
-            try:
-                query = query_from_entity(query_entity)
-            except QueryError as error:
-                responses[name] = {"status": 400, "error": str(error), "results": [], "total": {"value": 0, "relation": "eq"},
-                                   "query": query_entity}  # fmt: skip
+        for name, (echo, query) in examples.items():
+            if isinstance(query, QueryError):
+                responses[name] = {"status": 400, "error": str(query), "results": [], "total": {"value": 0, "relation": "eq"},
+                                   "query": echo}  # fmt: skip
                 continue
-            found = matcher.match(query, limit=limit + len(exclude_entity_ids) + 10, threshold=threshold,
+            found = matcher.match(info.prepare(query), limit=limit + len(excluded_ids) + 10, threshold=threshold,
                                   sources=sources, cutoff=cutoff)  # fmt: skip
             results = []
             for result in found:
-                if result.entry.id in exclude_entity_ids or result.schema.lower() in excluded_schemata:
+                if excluded_ids & {result.entry.id, *result.entry.referents} or result.schema.lower() in excluded_schemata:
                     continue
                 entity_data = result_entity(result)
                 if topics and not set(topics) & set(entity_data["properties"].get("topics", [])):
                     continue
-                if changed_since and (entity_data.get("last_change") or "") < changed_since.isoformat():
+                if changed_since and not (entity_data.get("last_change") or "") > changed_since:
                     continue
                 results.append(entity_data)
             results = results[:limit]
             responses[name] = {"status": 200, "results": results, "total": {"value": len(results), "relation": "eq"},
-                               "query": query_entity}  # fmt: skip
+                               "query": echo}  # fmt: skip
             audit[name] = [{"id": r["id"], "score": r["score"], "match": r["match"]} for r in results]
         record_screening(engine, key_name=key.name if key else None, endpoint=f"/match/{dataset}",
                          data_version=service.version, query=body.model_dump(by_alias=True), results=audit)  # fmt: skip
-        return {"responses": responses, "limit": limit}
+        return FastJSON({"responses": responses, "limit": limit}, headers={"x-batch-size": str(len(responses))})
 
-    @app.get("/search/{dataset}", tags=["matching"])
+    @app.get("/search/{dataset}", tags=["matching"], response_model=SearchResponse, responses=ERRORS)
     def search(
         dataset: str,
-        q: Annotated[str, Query(min_length=1, max_length=500, description="A name, in any script.")],
-        schema: str | None = None,
+        q: Annotated[str, Query(max_length=500, description="Words that must all be in the names or other text")] = "",
+        schema: Annotated[str, Query(description="A FollowTheMoney schema; Thing: any")] = "Thing",
+        include_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
+        exclude_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
+        exclude_schema: Annotated[list[str], Query()] = [],  # noqa: B006
+        changed_since: Annotated[str | None, Query(pattern=TS_PATTERN)] = None,
         countries: Annotated[list[str], Query()] = [],  # noqa: B006
         topics: Annotated[list[str], Query()] = [],  # noqa: B006
-        limit: Annotated[int, Query(ge=1, le=500)] = 10,
-        offset: Annotated[int, Query(ge=0, le=9500)] = 0,
-        facets: Annotated[list[str], Query()] = ["countries", "topics", "datasets"],  # noqa: B006
+        datasets: Annotated[list[str], Query()] = [],  # noqa: B006
+        filter: Annotated[list[str], Query(description="field:value, e.g. countries:ru, birthDate:1953-08-27")] = [],  # noqa: A002, B006
+        limit: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 10,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        sort: Annotated[list[str], Query(description="field:asc|desc, e.g. last_change:desc")] = [],  # noqa: B006
+        target: Annotated[bool | None, Query(deprecated=True)] = None,
+        fuzzy: Annotated[bool, Query(description="Accepted; names are always matched across spellings")] = False,
+        simple: Annotated[bool, Query(description="Accepted; the query is always plain words")] = False,
+        facets: Annotated[list[Facet], Query()] = DEFAULT_FACETS,  # noqa: B006
+        filter_op: Operator = Operator.OR,
         _key: ApiKey | None = read,
-    ) -> dict[str, Any]:
-        """Find entities by name (ranked like /match, without a threshold), with facet counts."""
-        sources = sources_for(dataset, [], [])
-        entity_query = {"schema": schema or "LegalEntity", "properties": {"name": [q]}}
-        try:
-            query = query_from_entity(entity_query)
-        except QueryError as error:
-            raise HTTPException(400, str(error)) from None
-        found = service.matcher().match(query, limit=offset + limit + 200, threshold=1.01, sources=sources, cutoff=0.5)
-        entities = []
-        for result in found:
-            entity = result_entity(result)
-            if countries and not set(countries) & set(
-                entity["properties"].get("nationality", []) + entity["properties"].get("country", [])
-            ):
-                continue
-            entities.append(entity)
-        page = entities[offset : offset + limit]
-        for entity in page:
-            entity.pop("match", None)
-        return {"results": page, "total": {"value": len(entities), "relation": "eq"}, "limit": limit, "offset": offset,
-                "facets": _facets(entities, facets)}  # fmt: skip
+    ) -> Response:
+        """Find entities by words in their names or other properties (yente's /search), with filters and facets."""
+        scope = frozenset(sources_for(dataset, [], []))
+        request = SearchRequest(q=q, schema=schema, scope=scope, include_dataset=tuple(include_dataset),
+                                exclude_dataset=tuple(exclude_dataset), exclude_schema=tuple(exclude_schema),
+                                changed_since=changed_since, filters=tuple(parse_filters(countries, topics, datasets, filter)),
+                                filter_op=filter_op, target=target, sort=tuple(sort))  # fmt: skip
+        table = service.search_table()
+        matched = name_scores(service.matcher(), table, q, scope, limit=offset + limit + 200) if q.strip() else {}
+        found = rank(table, request, lambda name: dataset_sources(name, service.sources()) or set(), matched)
+        book = service.book()
+        page = []
+        for number, _score in found[offset : offset + limit]:
+            subject = book.current(table.rows[number].id)
+            if subject is not None:
+                page.append(yente_entity(service.entity(subject)))
+        titles = {d["name"]: d["title"] for d in catalog(engine, service.book(), service.index_versions)["datasets"]}
+        return FastJSON({"results": page, "total": {"value": len(found), "relation": "eq"}, "limit": limit,
+                         "offset": offset, "facets": search_facets(table, (n for n, _ in found), facets, titles)})  # fmt: skip
 
     @app.get("/entities/{entity_id}", tags=["data"])
     def entity(entity_id: str, _key: ApiKey | None = read) -> Any:
@@ -281,6 +290,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
             return RedirectResponse(f"/entities/{target.id}", status_code=308)
         raise HTTPException(404, f"no entity {entity_id!r}")
 
+    app.include_router(reconcile_routes(service, authenticator.require, lambda name: sources_for(name, [], [])))
     app.include_router(own_routes(service, authenticator.require))
     app.include_router(web_routes(service, authenticator))
     app.mount("/static", StaticFiles(directory=str(FilePath(__file__).parent / "static")), name="static")
@@ -294,22 +304,3 @@ class FastJSON(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
-
-
-def _facets(entities: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
-    fields = {"countries": lambda e: e["properties"].get("nationality", []) + e["properties"].get("country", []),
-              "topics": lambda e: e["properties"].get("topics", []), "datasets": lambda e: e["datasets"],
-              "schema": lambda e: [e["schema"]]}  # fmt: skip
-    out: dict[str, Any] = {}
-    for name in names:
-        if name not in fields:
-            continue
-        counts: dict[str, int] = {}
-        for entity in entities:
-            for value in set(fields[name](entity)):
-                counts[value] = counts.get(value, 0) + 1
-        values = [
-            {"name": k, "label": k, "count": v} for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
-        out[name] = {"label": name, "values": values}
-    return out

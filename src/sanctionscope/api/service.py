@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 
+from sanctionscope.api.catalog import source_versions
 from sanctionscope.api.entities import subject_entity
+from sanctionscope.api.search import IndexedEntity, SearchTable, SearchTables, indexed_entity
+from sanctionscope.api.yente_models import yente_entity
 from sanctionscope.match.database import current_version, open_matcher
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve.build import data_version as subjects_version
@@ -41,6 +45,9 @@ class Service:
         self._entities: dict[str, dict[str, Any]] = {}
         self._sources: set[str] = set()
         self._text_screener: TextScreener | None = None
+        self._search_tables = SearchTables()
+        #: each source's version when the index was loaded (the catalog's `index_version`)
+        self.index_versions: dict[str, str] = {}
 
     def _refresh(self) -> None:
         with self._lock:
@@ -54,6 +61,7 @@ class Service:
                 self._matcher, self._book, self._entities = matcher, SubjectBook(self.engine), {}
                 self._text_screener = None
                 self._sources = self._book.sources()
+                self.index_versions = source_versions(self.engine)
                 self.version = matcher.version
             self._checked = now
 
@@ -101,6 +109,17 @@ class Service:
             found = self._entities[subject.id] = subject_entity(subject)
         return found
 
+    def search_table(self) -> SearchTable:
+        """Every entity's search row, built on first use for the current data version."""
+        book = self.book()
+
+        def entities() -> Iterator[IndexedEntity]:
+            for subject in book.all():
+                entity = yente_entity(subject_entity(subject))  # not cached: every subject passes once
+                yield indexed_entity(entity, {h.record.source for h in subject.histories})
+
+        return self._search_tables.get(self.version, entities)
+
     def invalidate(self) -> None:
         """Check for new data on the next request (after an update or a decision made here)."""
         self._checked = 0.0
@@ -118,23 +137,3 @@ def dataset_sources(name: str, loaded: set[str]) -> set[str] | None:
         return {name}
     by_jurisdiction = {source for source in loaded if jurisdiction_of(source) == name}
     return by_jurisdiction or (set() if name in {info.jurisdiction for info in SOURCES.values()} else None)
-
-
-def catalog(book: SubjectBook, version: str) -> dict[str, Any]:
-    """Datasets: one per loaded source, one per jurisdiction, and the `default`/`sanctions` collections."""
-    counts = book.counts_per_source
-    datasets = []
-    for source in sorted(counts):
-        info = SOURCES.get(source)
-        datasets.append({"name": source, "title": info.title if info else source,
-                         "type": "source", "jurisdiction": jurisdiction_of(source), "entity_count": counts[source]})  # fmt: skip
-    jurisdictions = sorted({jurisdiction_of(s) for s in counts})
-    for code in jurisdictions:
-        children = sorted(s for s in counts if jurisdiction_of(s) == code)
-        datasets.append({"name": code, "title": f"Sanctions of {code.upper()}", "type": "collection",
-                         "children": children})  # fmt: skip
-    for name, title in (("default", "Everything loaded"), ("sanctions", "All sanctions lists")):
-        datasets.append({"name": name, "title": title, "type": "collection", "children": sorted(counts),
-                         "entity_count": len(book)})  # fmt: skip
-    return {"datasets": datasets, "current": [d["name"] for d in datasets], "outdated": [], "index_stale": False,
-            "version": version}  # fmt: skip

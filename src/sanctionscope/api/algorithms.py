@@ -1,0 +1,114 @@
+"""The scoring algorithms /match accepts: sanctionscope's own, and yente's names mapped onto it.
+
+yente offers nomenklatura's algorithms (logic-v2, logic-v1, name-based, name-qualified,
+regression-v1) and the aliases `best` and `default`. sanctionscope has one matcher; each yente
+name runs it, either in full or on the names alone, and /algorithms says which.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from fastapi import HTTPException
+
+from sanctionscope.match.engine import FEATURE_WEIGHTS, Result
+from sanctionscope.match.query import Query
+
+NATIVE = "sanctionscope-v1"
+#: what `best` and `default` stand for (yente: "best" → logic-v2; here the one matcher)
+BEST = NATIVE
+#: where the features are explained (the project README, section "Matching names")
+DOCS_URL = "README.md#matching-names"
+
+FULL = (
+    "sanctionscope's matcher: names aligned part by part across scripts and romanizations, "
+    "weighed by how common they are, with birth date, nationality/country, gender and identifiers"
+)
+
+
+@dataclass(frozen=True)
+class AlgorithmInfo:
+    name: str
+    description: str
+    names_only: bool = False
+
+    def prepare(self, query: Query) -> Query:
+        """The query as this algorithm sees it (name-only algorithms drop everything but the names)."""
+        if not self.names_only:
+            return query
+        return dataclasses.replace(query, birth_dates=(), countries=(), identifiers=(), gender=None)
+
+
+ALGORITHMS = {
+    info.name: info
+    for info in (
+        AlgorithmInfo(NATIVE, FULL + "."),
+        AlgorithmInfo("logic-v2", f"yente's logic-v2 name; runs {FULL}."),
+        AlgorithmInfo("logic-v1", f"yente's logic-v1 name; runs {FULL}."),
+        AlgorithmInfo("regression-v1", f"yente's regression-v1 name; runs {FULL}."),
+        AlgorithmInfo("name-qualified", f"yente's name-qualified name; runs {FULL}."),
+        AlgorithmInfo(
+            "name-based",
+            "yente's name-based name; runs sanctionscope's matcher on the names alone "
+            "(birth dates, countries, gender and identifiers of the query are not compared).",
+            names_only=True,
+        ),
+    )
+}
+
+
+def algorithm_named(name: str) -> AlgorithmInfo:
+    """The algorithm a request names (case and spaces ignored, `best`/`default` → BEST); 400 if unknown."""
+    clean = name.strip().lower()
+    if clean in ("best", "default"):
+        clean = BEST
+    found = ALGORITHMS.get(clean)
+    if found is None:
+        raise HTTPException(400, f"Invalid algorithm: {name}; see /algorithms")
+    return found
+
+
+def feature_docs() -> dict[str, dict[str, object]]:
+    """The features every algorithm here scores with, in yente's FeatureDoc shape."""
+    descriptions = {
+        "name": ("aligned name parts: the share of the query's and candidate's parts that agree", 1.0),
+        "identifier": ("an equal passport, tax, registration or other number is decisive", 1.0),
+        "birth_date": ("equal day, month or year of birth, or a conflict", FEATURE_WEIGHTS["birth_date"]),
+        "country": ("a shared nationality or country, or none in common", FEATURE_WEIGHTS["country"]),
+        "gender": ("a conflicting gender", FEATURE_WEIGHTS["gender"]),
+        "name_frequency": (
+            "a name-only match of unequal names is weighed down by how many entries share its parts",
+            FEATURE_WEIGHTS["name_frequency"],
+        ),
+    }
+    return {
+        name: {"description": text, "coefficient": coefficient, "url": DOCS_URL}
+        for name, (text, coefficient) in descriptions.items()
+    }
+
+
+def algorithms_response() -> dict[str, object]:
+    """/algorithms in yente's shape: each algorithm with its features and docs, and the default and best."""
+    features = feature_docs()
+    return {
+        "algorithms": [
+            {"name": info.name, "description": info.description, "features": features,
+             "docs": {"name": info.name, "description": info.description, "config": {}, "features": features}}
+            for info in ALGORITHMS.values()
+        ],  # fmt: skip
+        "default": "best",
+        "best": BEST,
+    }
+
+
+def yente_explanations(result: Result) -> dict[str, dict[str, object]]:
+    """A result's reasons in yente's shape: {feature: {score, detail, query, candidate}}."""
+    aligned = ", ".join(f"{p.query}≈{p.candidate} {p.similarity:.2f}" for p in result.name.pairs)
+    out: dict[str, dict[str, object]] = {
+        "name": {"score": round(result.name.score, 4), "detail": f"aligned parts: {aligned}" if aligned else None,
+                 "query": result.name.query_name, "candidate": result.name.candidate_name},
+    }  # fmt: skip
+    for feature in result.features:
+        out[feature.name] = {"score": feature.value, "detail": feature.detail, "query": None, "candidate": None}
+    return out

@@ -1,0 +1,83 @@
+"""/catalog in yente's shape: one dataset per loaded source, per jurisdiction, and `default`/`sanctions`.
+
+A source's `version` names its newest snapshot (the date it states and the snapshot's number);
+`index_version` is the version the server's index was built from, so a load that the server has
+not picked up yet shows as `outdated` (with `index_stale`) until it has. Dates are the lists' own:
+`updated_at` the newest snapshot's publication date, `last_change` the newest change between its
+snapshots (or its first snapshot's date), as yente's datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from sanctionscope.resolve.subjects import SubjectBook
+from sanctionscope.sources.registry import SOURCES, jurisdiction_of
+from sanctionscope.store import schema as t
+from sanctionscope.store.queries import snapshots
+
+
+def _datetime(day: date | None) -> str | None:
+    return f"{day.isoformat()}T00:00:00" if day else None
+
+
+def source_versions(engine: sa.Engine) -> dict[str, str]:
+    """Each loaded source's version: its newest snapshot's date and number (20251120000000-2a)."""
+    latest: dict[str, tuple[date, int]] = {}
+    for row in snapshots(engine):
+        latest[row.source] = max(latest.get(row.source, (row.published_on, row.id)), (row.published_on, row.id))
+    return {source: f"{day:%Y%m%d}000000-{number:x}" for source, (day, number) in latest.items()}
+
+
+def _source_dates(engine: sa.Engine) -> dict[str, dict[str, date | None]]:
+    """Per source: its first and newest snapshot's dates and its newest change."""
+    s, c = t.snapshots, t.changes
+    with engine.connect() as conn:
+        spans = conn.execute(sa.select(s.c.source, sa.func.min(s.c.published_on), sa.func.max(s.c.published_on))
+                             .group_by(s.c.source)).all()  # fmt: skip
+        changed = dict(conn.execute(sa.select(c.c.source, sa.func.max(c.c.date)).group_by(c.c.source)).all())
+    return {source: {"first": first, "newest": newest, "changed": changed.get(source) or first}
+            for source, first, newest in spans}  # fmt: skip
+
+
+def catalog(engine: sa.Engine, book: SubjectBook, index_versions: dict[str, str]) -> dict[str, Any]:
+    """The catalog: datasets with yente's fields (plus `type` and `jurisdiction`), current, outdated, index_stale."""
+    counts = book.counts_per_source
+    versions = source_versions(engine)
+    dates = _source_dates(engine)
+    datasets: list[dict[str, Any]] = []
+    for source in sorted(versions):
+        info = SOURCES.get(source)
+        day = dates.get(source, {})
+        datasets.append({
+            "name": source, "title": info.title if info else source, "url": info.urls[0] if info and info.urls else None,
+            "summary": info.publisher if info else None,
+            "type": "source", "jurisdiction": jurisdiction_of(source),
+            "version": versions[source], "index_version": index_versions.get(source),
+            "index_current": index_versions.get(source) == versions[source], "load": True,
+            "updated_at": _datetime(day.get("newest")), "last_export": _datetime(day.get("newest")),
+            "last_change": _datetime(day.get("changed")),
+            "entity_count": counts.get(source, 0), "thing_count": counts.get(source, 0), "children": [],
+        })  # fmt: skip
+    sources = {d["name"]: d for d in datasets}
+
+    def collection(name: str, title: str, children: list[str], entity_count: int) -> dict[str, Any]:
+        members = [sources[c] for c in children]
+        return {"name": name, "title": title, "type": "collection", "children": children, "load": False,
+                "version": max((m["version"] for m in members), default=None), "index_version": None,
+                "index_current": False, "updated_at": max((m["updated_at"] for m in members), default=None),
+                "last_change": max((m["last_change"] for m in members if m["last_change"]), default=None),
+                "entity_count": entity_count}  # fmt: skip
+
+    for code in sorted({jurisdiction_of(s) for s in sources}):
+        children = [s for s in sources if jurisdiction_of(s) == code]
+        count = sum(counts.get(s, 0) for s in children)  # a subject on two lists of one country counts twice
+        datasets.append(collection(code, f"Sanctions of {code.upper()}", children, count))
+    for name, title in (("default", "Everything loaded"), ("sanctions", "All sanctions lists")):
+        datasets.append(collection(name, title, sorted(sources), len(book)))
+    current = [d["name"] for d in datasets if d["load"] and d["index_current"]]
+    outdated = [d["name"] for d in datasets if d["load"] and not d["index_current"]]
+    return {"datasets": datasets, "current": current, "outdated": outdated, "index_stale": bool(outdated)}

@@ -1,0 +1,381 @@
+"""/search as yente does it: text over names and other properties, filters, facets, sorting and paging.
+
+yente asks Elasticsearch; sanctionscope keeps one compact row per entity (built on the first
+search of a data version): its schema, sources, datasets, the values of each FollowTheMoney type
+group (countries, topics, identifiers, genders…), its `prop:value` pairs for `filter`, the words
+of its names and of its other text, and its dates. A text query is yente's `query_string` with
+AND: every word must be in the entity's names or other text (names count three times); the
+matcher adds the entities whose names match across scripts and spellings (Бастрыкин for
+Bastrykin), ranked by its score.
+"""
+
+from __future__ import annotations
+
+import enum
+from array import array
+import sys
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from fastapi import HTTPException
+from followthemoney import model
+from followthemoney.schema import Schema
+from followthemoney.types import registry
+from normality import normalize
+
+from sanctionscope.match.query import QueryError, build_query
+
+#: how strongly a word found in a name counts against one found in other text (yente: names^3)
+NAME_BOOST = 3.0
+#: longer values are found by their words, not by `filter` (they are not kept whole)
+MAX_FILTER_VALUE = 100
+#: the matcher's candidates for a text query are scored down to this
+MATCHER_CUTOFF = 0.5
+
+
+class Facet(str, enum.Enum):
+    DATASETS = "datasets"
+    SCHEMA = "schema"
+    COUNTRIES = "countries"
+    IDENTIFIERS = "identifiers"
+    TOPICS = "topics"
+    GENDERS = "genders"
+
+
+class Operator(str, enum.Enum):
+    AND = "AND"
+    OR = "OR"
+
+
+DEFAULT_FACETS = [Facet.COUNTRIES, Facet.TOPICS, Facet.DATASETS]
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, lower-cased and latinized (Бастрыкин → bastrykin), as the index keeps them."""
+    return (normalize(text, lowercase=True, latinize=True) or "").split()
+
+
+@dataclass(slots=True)
+class SearchRow:
+    """What a search reads off one entity for itself; its words and values are in the table's postings."""
+
+    id: str
+    schema: str
+    caption: str
+    sources: frozenset[str]
+    datasets: frozenset[str]
+    target: bool
+    first_seen: str | None
+    last_seen: str | None
+    last_change: str | None
+
+
+#: fields a result can be sorted by (yente: any indexed field), with how to read them off a row
+SORT_FIELDS: dict[str, Callable[[SearchRow], Any]] = {
+    "caption": lambda row: row.caption.casefold(),
+    "entity_id": lambda row: row.id,
+    "id": lambda row: row.id,
+    "schema": lambda row: row.schema,
+    "first_seen": lambda row: row.first_seen,
+    "last_seen": lambda row: row.last_seen,
+    "last_change": lambda row: row.last_change,
+}
+
+
+@dataclass
+class IndexedEntity:
+    """One entity as the table indexes it: its row, and the words and values that lead to it."""
+
+    row: SearchRow
+    groups: dict[str, set[str]]
+    pairs: set[str]
+    name_words: set[str]
+    text_words: set[str]
+
+
+def indexed_entity(entity: dict[str, Any], sources: Iterable[str]) -> IndexedEntity:
+    """What the table keeps of one entity (a yente-shaped dict) and the sources its records come from."""
+    schema = model.get(entity["schema"])
+    groups: dict[str, set[str]] = defaultdict(set)
+    pairs: set[str] = set()
+    name_words: set[str] = set()
+    text_words: set[str] = set()
+    for prop_name, values in entity["properties"].items():
+        prop = schema.get(prop_name) if schema else None
+        texts = [v for v in values if isinstance(v, str)]
+        if prop is None or prop.type not in (registry.name, registry.text):  # names and notes: by their words
+            pairs.update(f"{prop_name}:{v.casefold()}" for v in texts if len(v) <= MAX_FILTER_VALUE)
+        if prop is not None and prop.type.group and prop.type != registry.name:
+            groups[prop.type.group].update(texts)
+        found = name_words if prop is not None and prop.type == registry.name else text_words
+        for text in texts:
+            found.update(words(text))
+    groups["datasets"] = set(entity.get("datasets", []))
+    groups["schema"] = {entity["schema"]}
+    row = SearchRow(
+        id=entity["id"],
+        schema=entity["schema"],
+        caption=entity["caption"],
+        sources=_shared(frozenset(sources)),
+        datasets=_shared(frozenset(groups["datasets"])),
+        target=bool(entity.get("target")),
+        first_seen=entity.get("first_seen"),
+        last_seen=entity.get("last_seen"),
+        last_change=entity.get("last_change"),
+    )
+    return IndexedEntity(row, groups, pairs, name_words, text_words - name_words)
+
+
+@lru_cache(maxsize=4096)
+def _shared(values: frozenset[str]) -> frozenset[str]:
+    """One instance of each set of sources or datasets (a few hundred combinations among all entities)."""
+    return values
+
+
+#: a value's rows: one row number, or an array of them (most values lead to one entity: no array for those)
+Postings = dict[str, "int | array[int]"]
+
+
+class SearchTable:
+    """Every entity of one data version: its row, and postings (word or value → row numbers, ascending).
+
+    Postings rather than sets per entity: a few bytes per value instead of a set's overhead.
+    """
+
+    def __init__(self, entities: Iterable[IndexedEntity]):
+        self.rows: list[SearchRow] = []
+        self.groups: dict[str, Postings] = defaultdict(dict)
+        self.pairs: Postings = {}
+        self.name_words: Postings = {}
+        self.text_words: Postings = {}
+        for number, entity in enumerate(sorted(entities, key=lambda e: e.row.id)):
+            self.rows.append(entity.row)
+            for group, values in entity.groups.items():
+                for value in values:
+                    _post(self.groups[group], value, number)
+            for key, postings in ((entity.pairs, self.pairs), (entity.name_words, self.name_words),
+                                  (entity.text_words, self.text_words)):  # fmt: skip
+                for value in key:
+                    _post(postings, value, number)
+        self.by_id = {row.id: number for number, row in enumerate(self.rows)}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def field(self, name: str, value: str) -> set[int]:
+        """The rows whose filter field has this value: a type group (countries…), datasets, schema, id or property."""
+        if name in ("entity_id", "id"):
+            return {self.by_id[value]} if value in self.by_id else set()
+        if name in self.groups or name in registry.groups:
+            return set(_rows(self.groups.get(name, {}).get(value)))
+        return set(_rows(self.pairs.get(f"{name.removeprefix('properties.')}:{value.casefold()}")))
+
+
+def _post(postings: Postings, key: str, number: int) -> None:
+    found = postings.get(key)
+    if found is None:
+        postings[sys.intern(key)] = number
+    elif isinstance(found, int):
+        postings[key] = array("I", (found, number))
+    else:
+        found.append(number)
+
+
+def _rows(found: int | array[int] | None) -> Iterable[int]:
+    """The row numbers of a posting (none for a value no entity has)."""
+    if found is None:
+        return ()
+    return (found,) if isinstance(found, int) else found
+
+
+class SearchTables:
+    """The search table of the current data version, built once when a search first needs it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._table: SearchTable | None = None
+
+    def get(self, version: str, entities: Callable[[], Iterator[IndexedEntity]]) -> SearchTable:
+        with self._lock:
+            if self._table is None or self._version != version:
+                self._table, self._version = SearchTable(entities()), version
+            return self._table
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A /search request's criteria, as yente names them."""
+
+    q: str = ""
+    schema: str = "Thing"
+    scope: frozenset[str] | None = None  # the path dataset's sources (None: everything)
+    include_dataset: tuple[str, ...] = ()
+    exclude_dataset: tuple[str, ...] = ()
+    exclude_schema: tuple[str, ...] = ()
+    changed_since: str | None = None
+    filters: tuple[tuple[str, str], ...] = ()
+    filter_op: Operator = Operator.OR
+    target: bool | None = None
+    sort: tuple[str, ...] = ()
+
+
+def parse_filters(countries: list[str], topics: list[str], datasets: list[str], filters: list[str]) -> list[tuple[str, str]]:
+    """yente's filters: the named parameters and `field:value` pairs (400 for one without a colon)."""
+    out = [("countries", c) for c in countries] + [("topics", t) for t in topics] + [("datasets", d) for d in datasets]
+    for text in filters:
+        field, colon, value = text.partition(":")
+        if not colon or not field:
+            raise HTTPException(400, f"Invalid filter: {text!r} (use field:value, e.g. countries:ru or birthDate:1965)")
+        out.append((field, value))
+    return out
+
+
+def search_schemata(name: str) -> set[str]:
+    """The schemata a search for `name` returns: those matchable with it (all below it for Thing); 400 if unknown."""
+    schema: Schema | None = model.get(name)
+    if schema is None:
+        raise HTTPException(400, f"Invalid schema: {name!r}")
+    schemata = set(schema.matchable_schemata)
+    if not schema.matchable:
+        schemata.update(schema.descendants)
+    schemata.add(schema)
+    return {s.name for s in schemata}
+
+
+def _in_dataset(row: SearchRow, name: str, sources_of: Callable[[str], set[str]]) -> bool:
+    return name in row.datasets or bool(row.sources & sources_of(name))
+
+
+def filtered_rows(table: SearchTable, request: SearchRequest, sources_of: Callable[[str], set[str]]) -> set[int] | None:
+    """The rows `filter`, `countries`, `topics` and `datasets` leave (None: they leave every row).
+
+    Several values of one field: any of them (OR, yente's default) or all (AND); fields: all.
+    """
+    by_field: dict[str, list[str]] = defaultdict(list)
+    for field, value in request.filters:
+        by_field[field].append(value)
+    left: set[int] | None = None
+    for field, values in by_field.items():
+        matched = [table.field(field, value) for value in values]
+        rows = set.union(*matched) if request.filter_op == Operator.OR else set.intersection(*matched)
+        left = rows if left is None else left & rows
+    return left
+
+
+def row_filter(request: SearchRequest, sources_of: Callable[[str], set[str]]) -> Callable[[SearchRow], bool]:
+    """The test a row must pass on its own: scope, datasets, schema, target, changed_since."""
+    schemata = search_schemata(request.schema)
+    excluded_schemata = set(request.exclude_schema)
+
+    def passes(row: SearchRow) -> bool:
+        if request.scope is not None and not row.sources & request.scope:
+            return False
+        if request.include_dataset and not any(_in_dataset(row, n, sources_of) for n in request.include_dataset):
+            return False
+        if any(_in_dataset(row, n, sources_of) for n in request.exclude_dataset):
+            return False
+        if row.schema not in schemata or row.schema in excluded_schemata:
+            return False
+        if request.target is not None and row.target != request.target:
+            return False
+        return not request.changed_since or (row.last_change or "") > request.changed_since
+
+    return passes
+
+
+def text_scores(table: SearchTable, q: str) -> dict[int, float] | None:
+    """yente's query_string with AND: the rows with every word in their names or other text, scored in (0, 1].
+
+    A word in a name counts NAME_BOOST times one in other text. None for a query without words.
+    """
+    query_words = words(q)
+    if not query_words:
+        return None
+    scores: dict[int, float] | None = None
+    for word in query_words:
+        in_text, in_names = _rows(table.text_words.get(word)), _rows(table.name_words.get(word))
+        here = dict.fromkeys(in_text, 1.0) | dict.fromkeys(in_names, NAME_BOOST)
+        scores = here if scores is None else {n: scores[n] + here[n] for n in scores.keys() & here.keys()}
+    return {n: score / (NAME_BOOST * len(query_words)) for n, score in (scores or {}).items()}
+
+
+def name_scores(matcher: Any, table: SearchTable, q: str, scope: frozenset[str] | None, limit: int) -> dict[int, float]:
+    """The matcher's score of each entity whose names match `q` across scripts and spellings."""
+    try:
+        query = build_query([q])
+    except QueryError:
+        return {}
+    found = matcher.match(query, limit=limit, threshold=1.01, sources=set(scope) if scope is not None else None,
+                          cutoff=MATCHER_CUTOFF)  # fmt: skip
+    return {table.by_id[r.entry.id]: r.score for r in found if r.entry.id in table.by_id}
+
+
+def rank(table: SearchTable, request: SearchRequest, sources_of: Callable[[str], set[str]],
+         matched: dict[int, float]) -> list[tuple[int, float]]:  # fmt: skip
+    """The rows a request finds, best first (ties in id order, as yente breaks them), then by `sort`."""
+    passes = row_filter(request, sources_of)
+    texts = text_scores(table, request.q)
+    if texts is None:
+        candidates: Iterable[int] = range(len(table))
+        scores: dict[int, float] = {}
+    else:
+        scores = {n: max(texts.get(n, 0.0), matched.get(n, 0.0)) for n in texts.keys() | matched.keys()}
+        candidates = sorted(scores)
+    left = filtered_rows(table, request, sources_of)
+    found = [(n, scores.get(n, 0.0)) for n in candidates if (left is None or n in left) and passes(table.rows[n])]
+    found.sort(key=lambda pair: -pair[1])  # stable: ties stay in id order
+    for text in reversed(request.sort):
+        field, _, order = text.rpartition(":") if ":" in text else (text, "", "asc")
+        if field in ("_score", "score"):
+            found.sort(key=lambda pair: pair[1], reverse=order != "asc")
+            continue
+        if field not in SORT_FIELDS:
+            raise HTTPException(400, f"Invalid sort field {field!r} (use one of {', '.join(sorted(SORT_FIELDS))}, score)")
+        read = SORT_FIELDS[field]
+        present = [pair for pair in found if read(table.rows[pair[0]]) is not None]
+        missing = [pair for pair in found if read(table.rows[pair[0]]) is None]
+        present.sort(key=lambda pair: read(table.rows[pair[0]]), reverse=order == "desc")
+        found = present + missing  # missing values last, in either order (yente: "missing": "_last")
+    return found
+
+
+def facets(table: SearchTable, found: Iterable[int], names: list[Facet], titles: dict[str, str]) -> dict[str, Any]:
+    """yente's facet counts over every result (not the page), labelled as yente labels them."""
+    rows = set(found)
+    out: dict[str, Any] = {}
+    for facet in names:
+        groups = table.groups.get(facet.value, {})
+        counts = {value: sum(1 for n in _rows(found) if n in rows) for value, found in groups.items()}
+        label, value_label = _facet_labels(facet.value, titles)
+        values = [{"name": key, "label": value_label(key), "count": count}
+                  for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if count]  # fmt: skip
+        out[facet.value] = {"label": label, "values": values}
+    return out
+
+
+def _facet_labels(field: str, titles: dict[str, str]) -> tuple[str, Callable[[str], str]]:
+    if field == "datasets":
+        return "Data sources", lambda key: titles.get(key, key)
+    if field == "schema":
+        return "Entity types", lambda key: model.get(key).plural if model.get(key) else key
+    kind = registry.groups[field]
+    return kind.plural, lambda key: kind.caption(key) or key
+
+
+def prefix_rows(table: SearchTable, prefix: str) -> list[int]:
+    """The rows with a name holding every word of the prefix, its last word maybe unfinished (yente: a phrase prefix)."""
+    prefix_words = words(prefix)
+    if not prefix_words:
+        return []
+    *whole, last = prefix_words
+    found: set[int] | None = None
+    for word in whole:
+        rows = set(_rows(table.name_words.get(word)))
+        found = rows if found is None else found & rows
+    started = {n for word, posting in table.name_words.items() if word.startswith(last) for n in _rows(posting)}
+    return sorted(started if found is None else found & started)
