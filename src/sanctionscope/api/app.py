@@ -297,8 +297,12 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
     return app
 
 
-class FastJSON(Response):
-    """JSON serialised by orjson, without FastAPI's per-field encoding (the hot paths return plain dicts)."""
+class FastJSON(JSONResponse):
+    """JSON serialised by orjson, without FastAPI's per-field encoding (the hot paths return plain dicts).
+
+    A JSONResponse, so that /openapi.json declares each route's response model (for any other
+    response class FastAPI declares a string).
+    """
 
     media_type = "application/json"
 

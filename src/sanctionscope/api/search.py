@@ -33,8 +33,9 @@ from sanctionscope.match.query import QueryError, build_query
 NAME_BOOST = 3.0
 #: longer values are found by their words, not by `filter` (they are not kept whole)
 MAX_FILTER_VALUE = 100
-#: the matcher's candidates for a text query are scored down to this
-MATCHER_CUTOFF = 0.5
+#: the matcher adds an entity to a text query's results when its names match at least this well (a looser match
+#: of a few words, e.g. a surname and a town, would break the words' AND)
+MATCHER_CUTOFF = 0.7
 
 
 class Facet(str, enum.Enum):

@@ -1,0 +1,342 @@
+"""yente's HTTP behaviour (5.5.0), replayed on yente's own fixture files (../shared/data/ftm/yente-fixtures).
+
+Each test states the yente expectation it replays: lenient query values, algorithm names, validation
+and status codes, explanations, /search semantics, /catalog with ETag, /reconcile (OpenRefine), and
+a client generated from our /openapi.json validating real answers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sanctionscope.api import service as service_module
+from sanctionscope.api.app import MAX_QUERIES, create_app
+from sanctionscope.store import db
+from sanctionscope.store.load import load_paths
+
+YENTE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+YENTE_ALGORITHMS = ("logic-v2", "logic-v1", "name-based", "name-qualified", "regression-v1", "best", "LOGIC-V2")
+FIXTURE_DAY = date(2024, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def ftm_dir(lists_dir: Path) -> Path:
+    return lists_dir.parent / "ftm" / "yente-fixtures"
+
+
+@pytest.fixture(scope="module")
+def client(ftm_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    engine = db.connect(str(tmp_path_factory.mktemp("yente") / "yente.db"))
+    report = load_paths(engine, [ftm_dir], given_date=FIXTURE_DAY)
+    assert not report.failures
+    return TestClient(create_app(engine, auth=False))
+
+
+def match(client: TestClient, properties: dict, url: str = "/match/default", schema: str = "Person", **extra) -> dict:
+    body = {"queries": {"q": {"schema": schema, "properties": properties}}, **extra}
+    response = client.post(url, json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["responses"]["q"]
+
+
+def search(client: TestClient, **params) -> dict:
+    response = client.get("/search/default", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# 1. lenient input --------------------------------------------------------------------------------
+
+
+def test_a_string_a_country_name_and_a_number_are_read_as_yente_reads_them(client: TestClient) -> None:
+    body = {"queries": {"k": {"id": "my-id", "schema": "Person", "properties": {
+        "name": "Vitaly Yurievich Kuzmenko", "country": "Russia", "birthDate": [1971], "nonsense": ["x"]}}}}  # fmt: skip
+    response = client.post("/match/default", json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()["responses"]["k"]
+    # the query is echoed as yente echoes it: its id, values cleaned by followthemoney, unknown properties dropped
+    assert answer["query"] == {"id": "my-id", "schema": "Person", "properties": {
+        "name": ["Vitaly Yurievich Kuzmenko"], "country": ["ru"], "birthDate": ["1971"]}}  # fmt: skip
+    first = answer["results"][0]
+    assert first["caption"] == "Vitaly Yurievich KUZMENKO" and first["match"] is True
+    assert first["explanations"]["birth_date"]["score"] > 0  # 1971 agrees with 1971-01-22
+    assert first["explanations"]["country"]["score"] > 0  # Russia → ru agrees
+
+
+def test_a_body_without_content_type_is_accepted(client: TestClient) -> None:
+    body = json.dumps({"queries": {"k": {"schema": "Person", "properties": {"name": ["Vitaly Kuzmenko"]}}}})
+    response = client.post("/match/default", content=body.encode())
+    assert "content-type" not in {k.lower() for k in response.request.headers}
+    assert response.status_code == 200, response.text
+    assert response.json()["responses"]["k"]["results"][0]["caption"] == "Vitaly Yurievich KUZMENKO"
+
+
+# 2. algorithms -----------------------------------------------------------------------------------
+
+
+def test_yente_algorithm_names_are_accepted_and_algorithms_has_yentes_shape(client: TestClient) -> None:
+    for name in YENTE_ALGORITHMS:
+        answer = match(client, {"name": ["Vitaly Kuzmenko"]}, url=f"/match/default?algorithm={name}")
+        assert answer["results"][0]["caption"] == "Vitaly Yurievich KUZMENKO", name
+    assert client.post("/match/default?algorithm=logic-v9",
+                       json={"queries": {"q": {"schema": "Person", "properties": {"name": "x"}}}}).status_code == 400  # fmt: skip
+    listed = client.get("/algorithms").json()
+    names = {a["name"] for a in listed["algorithms"]}
+    assert {"logic-v2", "logic-v1", "name-based", "name-qualified", "regression-v1"} <= names
+    assert listed["best"] in names and listed["default"] == "best"
+    for algorithm in listed["algorithms"]:
+        assert algorithm["docs"]["name"] == algorithm["name"] and "runs" in algorithm["description"] or algorithm["name"] == listed["best"]
+        assert algorithm["docs"]["features"] == algorithm["features"]
+        assert {"name", "birth_date", "identifier"} <= set(algorithm["features"])
+        assert all({"description", "coefficient", "url"} <= set(doc) for doc in algorithm["features"].values())
+
+
+def test_name_based_compares_names_alone(client: TestClient) -> None:
+    wrong_birth = {"name": ["Vitaly Yurievich Kuzmenko"], "birthDate": ["1950-05-05"]}
+    full = match(client, wrong_birth, url="/match/default?algorithm=logic-v2&threshold=0.1")["results"][0]
+    names_only = match(client, wrong_birth, url="/match/default?algorithm=name-based&threshold=0.1")["results"][0]
+    assert full["explanations"]["birth_date"]["score"] < 0 and "birth_date" not in names_only["explanations"]
+    assert names_only["score"] > full["score"]
+
+
+# 9. validation, explanations, id ---------------------------------------------------------------
+
+
+def test_validation_and_status_codes_are_yentes(client: TestClient) -> None:
+    def status(body: dict, url: str = "/match/default") -> int:
+        return client.post(url, json=body).status_code
+
+    person = {"schema": "Person", "properties": {"name": ["Vitaly Kuzmenko"]}}
+    assert status({"queries": {"q": {"properties": {"name": ["Vitaly Kuzmenko"]}}}}) == 422  # schema is required
+    assert status({"queries": {"q": {**person, "schema": "Alien"}}}) == 400  # unknown schema
+    assert status({"queries": {"q": {**person, "schema": "Sanction"}}}) == 400  # not a matchable schema
+    assert status({"queries": {"q": person}, "config": {"nm_number_mismatch": 0.4}}) == 400  # no such config here
+    assert status({"queries": {}}) == 400  # "No queries provided."
+    assert status({"queries": {f"q{i}": person for i in range(MAX_QUERIES + 1)}}) == 400
+    assert status({"queries": {"q": person}}, "/match/nowhere") == 404
+    assert client.post("/match/default?changed_since=yesterday", json={"queries": {"q": person}}).status_code == 422
+    ok = client.post("/match/default", json={"queries": {"q": person}, "weights": {"name": 0.5}})
+    assert ok.status_code == 200 and ok.headers["x-batch-size"] == "1"
+
+
+def test_explanations_have_yentes_shape_and_ours_is_kept(client: TestClient) -> None:
+    first = match(client, {"name": ["Svetlana Zakharova"], "birthDate": ["1964-03-18"]})["results"][0]
+    assert first["caption"] == "Svetlana Nikolaevna Zakharova"
+    for feature, explanation in first["explanations"].items():
+        assert set(explanation) == {"score", "detail", "query", "candidate"}, feature
+        assert isinstance(explanation["score"], float)
+    assert first["explanations"]["name"]["query"] == "Svetlana Zakharova"
+    assert "zakharova" in first["explanations"]["name"]["candidate"].lower()
+    assert first["explanations"]["birth_date"] == {"score": 1.0, "detail": "same day 1964-03-18", "query": None,
+                                                   "candidate": None}  # fmt: skip
+    assert first["explanation"]["name"]["aligned"]  # sanctionscope's own explanation, as an extra field
+    for field in ("first_seen", "last_seen", "last_change"):
+        assert YENTE_DATETIME.match(first[field]), first[field]
+
+
+def test_filters_that_leave_no_dataset_select_nothing(client: TestClient) -> None:
+    name = {"name": ["Vitaly Kuzmenko"]}
+    assert match(client, name)["results"]
+    assert match(client, name, url="/match/default?include_dataset=us")["results"] == []  # no US list loaded
+    datasets = match(client, name)["results"][0]["datasets"]
+    excluded = "&".join(f"exclude_dataset={d}" for d in datasets)
+    assert match(client, name, url=f"/match/default?{excluded}")["results"] == []
+    assert match(client, name, url="/match/default?topics=role.pep")["results"] == []
+    assert match(client, name, url="/match/default?changed_since=2999-01-01")["results"] == []
+    found = match(client, name)["results"][0]
+    for referent in (found["id"], found["referents"][0]):
+        assert match(client, name, url=f"/match/default?exclude_entity_ids={referent}")["results"] == []
+
+
+# 6. /search --------------------------------------------------------------------------------------
+
+
+def test_search_without_q_lists_and_facets_everything(client: TestClient) -> None:
+    everything = search(client, limit=0, facets=["schema", "countries", "topics", "datasets"])
+    assert everything["results"] == [] and everything["total"]["relation"] == "eq"
+    total = everything["total"]["value"]
+    schemata = {v["name"]: v["count"] for v in everything["facets"]["schema"]["values"]}
+    assert sum(schemata.values()) == total and schemata["Person"] >= 6
+    assert everything["facets"]["schema"]["label"] == "Entity types"
+    countries = {v["name"]: v for v in everything["facets"]["countries"]["values"]}
+    assert countries["ru"]["label"] == "Russia" and countries["de"]["count"] >= 20  # the party donors
+    persons = search(client, schema="Person", limit=500)
+    assert persons["total"]["value"] == schemata["Person"] == len(persons["results"])
+    assert {r["schema"] for r in persons["results"]} == {"Person"}
+    assert client.get("/search/default", params={"schema": "Alien"}).status_code == 400
+
+
+def test_search_matches_identifiers_and_other_text_with_and(client: TestClient) -> None:
+    by_number = search(client, q="808000714")  # Inter Tobacco's registration number (t1)
+    assert [r["caption"] for r in by_number["results"]] == ["RAB „Inter Tobacco“"]
+    by_place = search(client, q="Izhevsk")  # a word of Zakharova's birth place, in none of her names
+    assert "Svetlana Nikolaevna Zakharova" in [r["caption"] for r in by_place["results"]]
+    for result in by_place["results"]:  # every other result has the word somewhere too (an address…)
+        assert "izhevsk" in json.dumps(result["properties"], ensure_ascii=False).casefold(), result["caption"]
+    both = search(client, q="zakharova izhevsk")["results"]  # a name's word and another property's
+    assert "Svetlana Nikolaevna Zakharova" in [r["caption"] for r in both]
+    assert all("izhevsk" in json.dumps(r["properties"], ensure_ascii=False).casefold() for r in both)
+    assert search(client, q="zakharova minsk")["total"]["value"] == 0  # every word must be found
+    across_scripts = search(client, q="Захарова")
+    assert "Svetlana Nikolaevna Zakharova" in [r["caption"] for r in across_scripts["results"]]
+
+
+def test_search_filters_filter_op_target_and_changed_since(client: TestClient) -> None:
+    russian = search(client, countries="ru", limit=500)
+    assert russian["total"]["value"] >= 1
+    for result in russian["results"]:
+        countries = set(result["properties"].get("country", []) + result["properties"].get("nationality", []))
+        assert "ru" in countries | set(result["properties"].get("citizenship", [])) | set(result["properties"].get("jurisdiction", []))
+    either = search(client, filter=["countries:ru", "countries:de"], limit=0)["total"]["value"]
+    both = search(client, filter=["countries:ru", "countries:de"], filter_op="AND", limit=0)["total"]["value"]
+    german = search(client, countries="de", limit=0)["total"]["value"]
+    assert either >= max(russian["total"]["value"], german) > both
+    born = search(client, filter="birthDate:1964-03-18")
+    assert [r["caption"] for r in born["results"]] == ["Svetlana Nikolaevna Zakharova"]
+    assert client.get("/search/default", params={"filter": "no-colon"}).status_code == 400
+    assert search(client, changed_since="2999-01-01")["total"]["value"] == 0
+    assert search(client, changed_since="2000-01-01", limit=0)["total"]["value"] == search(client, limit=0)["total"]["value"]
+    targets = search(client, target="true", limit=0)["total"]["value"]
+    others = search(client, target="false", limit=0)["total"]["value"]
+    assert targets + others == search(client, limit=0)["total"]["value"]
+    assert search(client, include_dataset="us", limit=0)["total"]["value"] == 0
+    assert search(client, topics="role.pep", countries="ru", filter_op="AND", limit=0)["total"]["value"] <= russian["total"]["value"]
+
+
+def test_search_sorts_and_pages(client: TestClient) -> None:
+    ordered = search(client, schema="Person", sort="caption:asc", limit=500)["results"]
+    captions = [r["caption"].casefold() for r in ordered]
+    assert captions == sorted(captions) and len(captions) > 5
+    backwards = search(client, schema="Person", sort="caption:desc", limit=500)["results"]
+    assert [r["id"] for r in backwards] == [r["id"] for r in reversed(ordered)]
+    pages = [search(client, schema="Person", sort="caption", limit=3, offset=o)["results"] for o in (0, 3)]
+    assert [r["id"] for r in pages[0] + pages[1]] == [r["id"] for r in ordered[:6]]
+    assert client.get("/search/default", params={"sort": "shoe_size"}).status_code == 400
+    assert client.get("/search/default", params={"limit": 501}).status_code == 422
+
+
+# 8. /catalog --------------------------------------------------------------------------------------
+
+
+def test_catalog_has_yentes_fields_and_etag(client: TestClient) -> None:
+    response = client.get("/catalog")
+    assert response.status_code == 200
+    catalog = response.json()
+    assert set(catalog) >= {"datasets", "current", "outdated", "index_stale"} and catalog["index_stale"] is False
+    sources = [d for d in catalog["datasets"] if d["load"]]
+    assert sources and catalog["current"] == [d["name"] for d in sources] and catalog["outdated"] == []
+    for dataset in sources:
+        assert dataset["version"] == dataset["index_version"] and dataset["index_current"] is True
+        assert dataset["updated_at"] == "2024-06-01T00:00:00" and YENTE_DATETIME.match(dataset["last_change"])
+        assert dataset["entity_count"] > 0
+    default = next(d for d in catalog["datasets"] if d["name"] == "default")
+    assert default["load"] is False and set(default["children"]) == {d["name"] for d in sources}
+    tag = response.headers["etag"]
+    again = client.get("/catalog", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get("/catalog", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_catalog_shows_data_the_index_has_not_picked_up(ftm_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service_module, "RECHECK_SECONDS", 1e9)  # the server keeps its index until told
+    engine = db.connect(str(tmp_path / "stale.db"))
+    load_paths(engine, [ftm_dir / "t1.entities.ftm.json"], given_date=FIXTURE_DAY)
+    client = TestClient(create_app(engine, auth=False))
+    before = client.get("/catalog")
+    assert before.json()["index_stale"] is False
+    load_paths(engine, [ftm_dir / "zala.entities.ftm.json"], given_date=date(2024, 6, 2))
+    after = client.get("/catalog", headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200  # the data changed: the old tag no longer holds
+    stale = after.json()
+    assert stale["index_stale"] is True and stale["outdated"]
+    changed = next(d for d in stale["datasets"] if d["name"] == stale["outdated"][0])
+    assert changed["version"] != changed["index_version"] and changed["index_current"] is False
+    monkeypatch.setattr(service_module, "RECHECK_SECONDS", 0.0)
+    client.app.state.service.invalidate()
+    assert client.get("/catalog").json()["index_stale"] is False
+
+
+# 7. /reconcile -----------------------------------------------------------------------------------
+
+
+def test_reconcile_manifest_queries_and_suggestions(client: TestClient) -> None:
+    manifest = client.get("/reconcile/default").json()
+    assert manifest["versions"] == ["0.2"] and manifest["suggest"]["entity"]["service_path"] == "/suggest/entity"
+    assert "Person" in {t["id"] for t in manifest["defaultTypes"]}
+    queries = {"q0": {"query": "Vitaly Kuzmenko", "type": "Person", "properties": [{"pid": "birthDate", "v": "1971"}]},
+               "q1": {"query": "Inter Tobacco", "type": "Organization", "limit": 2}}  # fmt: skip
+    answer = client.post("/reconcile/default", data={"queries": json.dumps(queries)})
+    assert answer.status_code == 200, answer.text
+    results = answer.json()
+    assert results["q0"]["result"][0]["name"] == "Vitaly Yurievich KUZMENKO" and results["q0"]["result"][0]["match"]
+    assert results["q0"]["result"][0]["type"][0]["id"] == "Person"
+    assert results["q1"]["result"][0]["name"] == "RAB „Inter Tobacco“" and len(results["q1"]["result"]) <= 2
+    assert client.post("/reconcile/default", data={"queries": "{not json"}).status_code == 400
+    assert client.get("/reconcile/nowhere").status_code == 404
+    entity_id = results["q0"]["result"][0]["id"]
+    extend = {"ids": [entity_id], "properties": [{"id": "nationality"}, {"id": "birthDate"}]}
+    rows = client.post("/reconcile/default", data={"extend": json.dumps(extend)}).json()
+    assert {m["id"] for m in rows["meta"]} <= {"nationality", "birthDate"}
+    assert {"str": "1971-01-22"} in rows["rows"][entity_id]["birthDate"]
+    suggested = client.get("/reconcile/default/suggest/entity", params={"prefix": "vitaly kuzm"}).json()
+    assert [r["name"] for r in suggested["result"]] == ["Vitaly Yurievich KUZMENKO"]
+    assert client.get("/reconcile/default/suggest/entity", params={"prefix": ""}).json()["result"] == []
+    types = client.get("/reconcile/default/suggest/type", params={"prefix": "pers"}).json()["result"]
+    assert [t["id"] for t in types] == ["Person"]
+    properties = client.get("/reconcile/default/suggest/property", params={"prefix": "birth"}).json()["result"]
+    assert "Person:birthDate" in {p["id"] for p in properties}
+    proposed = client.get("/reconcile/default/extend/property", params={"type": "Person"}).json()
+    assert "nationality" in {p["id"] for p in proposed["properties"]}
+    assert client.get("/reconcile/default/extend/property", params={"type": "Alien"}).status_code == 400
+
+
+# the contract: typed models in /openapi.json, and a client generated from it --------------------
+
+YENTE_ROUTES = {("/match/{dataset}", "post"): "EntityMatchResponse", ("/search/{dataset}", "get"): "SearchResponse",
+                ("/catalog", "get"): "DataCatalogModel", ("/algorithms", "get"): "AlgorithmResponse",
+                ("/entities/{entity_id}", "get"): None}  # fmt: skip
+
+
+def test_openapi_declares_a_typed_model_for_every_yente_route(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for (path, method), model_name in YENTE_ROUTES.items():
+        content = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert content.get("type") != "string" and content != {}, path
+        if model_name:
+            assert content == {"$ref": f"#/components/schemas/{model_name}"}, path
+
+
+def test_a_client_generated_from_openapi_validates_real_answers(client: TestClient, tmp_path: Path) -> None:
+    from datamodel_code_generator import DataModelType, InputFileType, generate
+
+    spec = client.get("/openapi.json").text
+    target = tmp_path / "generated_client.py"
+    generate(spec, input_file_type=InputFileType.OpenAPI, output=target,
+             output_model_type=DataModelType.PydanticV2BaseModel)  # fmt: skip
+    loaded = importlib.util.spec_from_file_location("generated_client", target)
+    assert loaded is not None and loaded.loader is not None
+    generated = importlib.util.module_from_spec(loaded)
+    sys.modules["generated_client"] = generated
+    loaded.loader.exec_module(generated)
+
+    matched = client.post("/match/default", json={"queries": {"q": {"schema": "Person", "properties": {
+        "name": "Svetlana Zakharova", "birthDate": [1964]}}}}).json()  # fmt: skip
+    parsed = generated.EntityMatchResponse.model_validate(matched)
+    assert parsed.responses["q"].results[0].caption == "Svetlana Nikolaevna Zakharova"
+    assert parsed.responses["q"].results[0].explanations["name"].score > 0.9
+    found = generated.SearchResponse.model_validate(search(client, q="tobacco", facets=["schema", "countries"]))
+    assert found.total.value >= 1 and found.facets["schema"].values
+    generated.DataCatalogModel.model_validate(client.get("/catalog").json())
+    algorithms = generated.AlgorithmResponse.model_validate(client.get("/algorithms").json())
+    assert algorithms.best
+    entity_id = found.results[0].id
+    entity = client.get(f"/entities/{entity_id}").json()
+    assert generated.EntityResponse.model_validate(entity).id == entity_id
