@@ -35,7 +35,8 @@ from sanctionscope.api.search import name_scores, parse_filters, rank
 from sanctionscope.api.catalog import catalog
 from sanctionscope.api.service import Service, dataset_sources
 from sanctionscope.api.yente_models import (AlgorithmResponse, DataCatalogModel, EntityMatchQuery, EntityMatchResponse,
-                                            ErrorResponse, SearchResponse, yente_entity)  # fmt: skip
+                                            EntityResponse, ErrorResponse, SearchResponse, StatusResponse,
+                                            yente_entity)  # fmt: skip
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Result
 from sanctionscope.match.query import QueryError
 
@@ -123,12 +124,13 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
     app.add_middleware(JsonByDefault)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
-    @app.get("/healthz", tags=["system"])
+    @app.get("/healthz", tags=["system"], response_model=StatusResponse)
     def healthz() -> dict[str, str]:
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["system"])
+    @app.get("/readyz", tags=["system"], response_model=StatusResponse,
+             responses={503: {"model": StatusResponse, "description": "The index is loading"}})  # fmt: skip
     def readyz() -> JSONResponse:
         """The index is loaded and requests will be answered at full speed."""
         if not service.ready:
@@ -144,6 +146,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         return FastJSON(algorithms_response())
 
     @app.get("/catalog", tags=["data"], response_model=DataCatalogModel, responses={304: {"description": "Not modified"}})
+    @app.get("/manifest", response_model=DataCatalogModel, include_in_schema=False)  # yente's old name
     def get_catalog(request: Request, _key: ApiKey | None = read) -> Response:
         """The datasets in yente's shape: each loaded source, each jurisdiction, `default` and `sanctions`.
 
@@ -278,13 +281,14 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         return FastJSON({"results": page, "total": {"value": len(found), "relation": "eq"}, "limit": limit,
                          "offset": offset, "facets": search_facets(table, (n for n, _ in found), facets, titles)})  # fmt: skip
 
-    @app.get("/entities/{entity_id}", tags=["data"])
+    @app.get("/entities/{entity_id}", tags=["data"], response_model=EntityResponse,
+             responses={308: {"description": "Merged into another entity"}, 404: {"model": ErrorResponse}})  # fmt: skip
     def entity(entity_id: str, _key: ApiKey | None = read) -> Any:
         """One entity; the id of a subject merged into another redirects to it, as does a record id."""
         book = service.book()
         found = book.current(entity_id)
         if found is not None:
-            return service.entity(found)
+            return FastJSON(yente_entity(service.entity(found)))
         target = book.get(entity_id) or book.for_record(entity_id)
         if target is not None:
             return RedirectResponse(f"/entities/{target.id}", status_code=308)

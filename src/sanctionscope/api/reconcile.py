@@ -136,7 +136,7 @@ class ReconPropertyFilter(BaseModel):
 class ReconQuery(BaseModel):
     query: str | None = None
     type: Union[str, list[str], None] = None
-    limit: int = 5
+    limit: int = Field(5, ge=1, le=500)
     properties: list[ReconPropertyFilter] = []
 
 
