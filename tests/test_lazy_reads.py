@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sanctionscope.api.service import catalog
+from sanctionscope.api.catalog import catalog
 from sanctionscope.index.entries import Entry, EntryTable
 from sanctionscope.index.mentions import MentionIndex
 from sanctionscope.match.database import open_matcher
@@ -83,7 +83,7 @@ def test_a_book_reads_nothing_until_asked_then_only_the_subject_asked_for(engine
 
 def test_aggregates_are_asked_of_the_database_not_of_every_subject(engine: sa.Engine, decoded: Counter) -> None:
     book = SubjectBook(engine)
-    counts = catalog(book, "v")
+    counts = catalog(engine, book, {})
     assert loaded_jurisdictions(book) == {"un", "au"}
     assert book.sources() == {"un_sc", "au_dfat"}
     assert decoded["records"] == 0
