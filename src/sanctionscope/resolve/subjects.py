@@ -93,11 +93,16 @@ class Subject:
 
     def by_jurisdiction(self, as_of: date | None = None) -> dict[str, Designation]:
         """The earliest designation per jurisdiction (in force on `as_of`, if given)."""
-        first: dict[str, Designation] = {}
-        for d in self.designations(as_of):
-            if d.jurisdiction not in first or (d.listed_on or "9") < (first[d.jurisdiction].listed_on or "9"):
-                first[d.jurisdiction] = d
-        return first
+        return earliest_per_jurisdiction(self.designations(as_of))
+
+
+def earliest_per_jurisdiction(designations: list[Designation]) -> dict[str, Designation]:
+    """Of these designations, the earliest listed one of each jurisdiction (undated ones last)."""
+    first: dict[str, Designation] = {}
+    for d in designations:
+        if d.jurisdiction not in first or (d.listed_on or "9") < (first[d.jurisdiction].listed_on or "9"):
+            first[d.jurisdiction] = d
+    return first
 
 
 #: subjects a book keeps decoded (a server asks for the same few again and again)
