@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from rich.console import Console
 
+from sanctionscope.monitor.hook import MonitorOutcome, monitor_after_load
 from sanctionscope.sources.fetch import FetchError, fetch, fetch_state_path, load_fetch_state, save_fetch_state
 from sanctionscope.sources.registry import SOURCES, UnknownSource, source_info
 from sanctionscope.store.load import LoadReport, load_paths
@@ -23,6 +24,8 @@ class UpdateError(Exception):
 class UpdateOutcome:
     fetched: list[dict[str, Any]] = field(default_factory=list)
     report: LoadReport = field(default_factory=LoadReport)
+    #: the portfolios screened against what the update changed (monitoring never fails an update)
+    monitoring: MonitorOutcome = field(default_factory=MonitorOutcome)
 
 
 def _targets(sources: list[str] | None, overrides: dict[str, str]) -> list[tuple[str, str]]:
@@ -96,4 +99,6 @@ def run_update(
                 "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
             save_fetch_state(state_path, state)
+    if any(r.status == "loaded" for r in outcome.report.results):
+        outcome.monitoring = monitor_after_load(engine)
     return outcome

@@ -93,6 +93,10 @@ def load(
 
         report = load_paths(engine, paths, source=source, given_date=given, on_bundle=on_bundle)
     _report_load(report, as_json)
+    if any(r.status == "loaded" for r in report.results):
+        from sanctionscope.cli.monitoring import run_monitoring
+
+        run_monitoring()  # screens the portfolios against what changed; its failure is reported, the load stands
     if not report.ok:
         raise typer.Exit(EXIT_INPUT_ERROR)
 

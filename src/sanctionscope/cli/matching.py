@@ -33,6 +33,14 @@ ThresholdOption = Annotated[
     typer.Option(min=0.0, max=1.0, help=f"A result at or above this score is a match (default {DEFAULT_THRESHOLD})."),
 ]
 
+#: which column of a table holds which query field (`screen`, `portfolio import`)
+NameColumnOption = Annotated[str, typer.Option(help="Column with the name (several names: separate with ';').")]
+IdColumnOption = Annotated[str | None, typer.Option(help="Column with the row's id (default: the line number).")]
+BirthDateColumnOption = Annotated[str | None, typer.Option(help="Column with birth dates.")]
+CountryColumnOption = Annotated[str | None, typer.Option(help="Column with nationalities or countries.")]
+SchemaColumnOption = Annotated[str | None, typer.Option(help="Column with Person / Organization / ...")]
+IdentifierColumnOption = Annotated[str | None, typer.Option(help="Column with identifiers.")]
+
 
 def open_cli_matcher(as_of: str | None = None) -> Matcher:
     """The matcher of the current lists (or as of a day); says so when the index has to be built."""
@@ -121,12 +129,12 @@ def screen(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write here (.csv or .jsonl); default: JSON lines on stdout.")
     ] = None,
-    name_column: Annotated[str, typer.Option(help="Column with the name (several names: separate with ';').")] = "name",
-    id_column: Annotated[str | None, typer.Option(help="Column with the row's id (default: the line number).")] = None,
-    birth_date_column: Annotated[str | None, typer.Option(help="Column with birth dates.")] = None,
-    country_column: Annotated[str | None, typer.Option(help="Column with nationalities or countries.")] = None,
-    schema_column: Annotated[str | None, typer.Option(help="Column with Person / Organization / ...")] = None,
-    identifier_column: Annotated[str | None, typer.Option(help="Column with identifiers.")] = None,
+    name_column: NameColumnOption = "name",
+    id_column: IdColumnOption = None,
+    birth_date_column: BirthDateColumnOption = None,
+    country_column: CountryColumnOption = None,
+    schema_column: SchemaColumnOption = None,
+    identifier_column: IdentifierColumnOption = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="Results per query.")] = 3,
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes to use (default: all cores).")] = None,
