@@ -55,25 +55,24 @@ def timeline(designations: list[Designation], today: date | None = None) -> dict
             "end": today.isoformat()}  # fmt: skip
 
 
+def page_key(authenticator: Authenticator, scope: str):  # type: ignore[no-untyped-def]
+    """A page's key check: without a key, off to the login page (and back); a key without the scope: 403."""
+    check = authenticator.require(scope)
+
+    def guard(request: Request) -> None:
+        try:
+            check(request)
+        except HTTPException as error:
+            if error.status_code == 401:
+                raise HTTPException(303, "log in", headers={"Location": f"/login?next={request.url.path}"}) from None
+            raise
+
+    return Depends(guard)
+
+
 def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-
-    def page_key(scope: str):  # type: ignore[no-untyped-def]
-        check = authenticator.require(scope)
-
-        def guard(request: Request) -> None:
-            try:
-                check(request)
-            except HTTPException as error:
-                if error.status_code == 401:
-                    raise HTTPException(
-                        303, "log in", headers={"Location": f"/login?next={request.url.path}"}
-                    ) from None
-                raise
-
-        return Depends(guard)
-
-    read, screen = page_key("read"), page_key("screen")
+    read, screen = page_key(authenticator, "read"), page_key(authenticator, "screen")
 
     def render(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
         return TEMPLATES.TemplateResponse(request, template, {"page": page, "version": service.version, **context})

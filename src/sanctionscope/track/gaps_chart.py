@@ -25,7 +25,10 @@ def _pyplot() -> Any:
 
 
 def _save(figure: Any, path: Path) -> None:
-    figure.savefig(path, format=path.suffix.lstrip(".").lower() or "png", bbox_inches="tight")
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays text: searchable, selectable
+        figure.savefig(path, format=path.suffix.lstrip(".").lower() or "png", bbox_inches="tight")
     _pyplot().close(figure)
 
 
