@@ -34,8 +34,10 @@ NAME_BOOST = 3.0
 #: longer values are found by their words, not by `filter` (they are not kept whole)
 MAX_FILTER_VALUE = 100
 #: the matcher adds an entity to a text query's results when its names match at least this well (a looser match
-#: of a few words, e.g. a surname and a town, would break the words' AND)
+#: of a few words, e.g. a surname and a town, would break the words' AND) ...
 MATCHER_CUTOFF = 0.7
+#: ... and orders the entities the words found by its scores down to this
+MATCHER_ORDER_CUTOFF = 0.5
 
 
 class Facet(str, enum.Enum):
@@ -312,7 +314,7 @@ def name_scores(matcher: Any, table: SearchTable, q: str, scope: frozenset[str] 
     except QueryError:
         return {}
     found = matcher.match(query, limit=limit, threshold=1.01, sources=set(scope) if scope is not None else None,
-                          cutoff=MATCHER_CUTOFF)  # fmt: skip
+                          cutoff=MATCHER_ORDER_CUTOFF)  # fmt: skip
     return {table.by_id[r.entry.id]: r.score for r in found if r.entry.id in table.by_id}
 
 
@@ -325,7 +327,9 @@ def rank(table: SearchTable, request: SearchRequest, sources_of: Callable[[str],
         candidates: Iterable[int] = range(len(table))
         scores: dict[int, float] = {}
     else:
-        scores = {n: max(texts.get(n, 0.0), matched.get(n, 0.0)) for n in texts.keys() | matched.keys()}
+        # the words decide what is found; the matcher's name score orders it (and adds what it finds well)
+        added = {n for n, score in matched.items() if score >= MATCHER_CUTOFF}
+        scores = {n: (texts.get(n, 0.0) + matched.get(n, 0.0)) / 2 for n in texts.keys() | added}
         candidates = sorted(scores)
     left = filtered_rows(table, request, sources_of)
     found = [(n, scores.get(n, 0.0)) for n in candidates if (left is None or n in left) and passes(table.rows[n])]
