@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from rich.console import Console
 
 from sanctionscope.monitor.hook import MonitorOutcome, monitor_after_load
+from sanctionscope.monitor.status import save_update_status
 from sanctionscope.sources.fetch import FetchError, fetch, fetch_state_path, load_fetch_state, save_fetch_state
 from sanctionscope.sources.registry import SOURCES, UnknownSource, source_info
 from sanctionscope.store.load import LoadReport, load_paths
@@ -99,6 +100,8 @@ def run_update(
                 "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
             save_fetch_state(state_path, state)
-    if any(r.status == "loaded" for r in outcome.report.results):
+    loaded = sum(1 for r in outcome.report.results if r.status == "loaded")
+    save_update_status(engine, outcome.report.failures, loaded)  # a failure is shown by /readyz and the alert feed
+    if loaded:
         outcome.monitoring = monitor_after_load(engine)
     return outcome

@@ -26,6 +26,7 @@ from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.gaps import gaps_routes
+from sanctionscope.api.monitoring import monitoring_routes
 from sanctionscope.api.own import own_routes
 from sanctionscope.api.reconcile import reconcile_routes
 from sanctionscope.api.web import web_routes
@@ -40,6 +41,7 @@ from sanctionscope.api.yente_models import (AlgorithmResponse, DataCatalogModel,
                                             yente_entity)  # fmt: skip
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Result
 from sanctionscope.match.query import QueryError
+from sanctionscope.monitor.status import update_status
 
 #: at most this many queries per /match call
 MAX_QUERIES = 100
@@ -139,7 +141,9 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
                 service.matcher()
             except Exception as error:  # noqa: BLE001  (not ready, whatever the reason)
                 return JSONResponse({"status": "loading", "detail": str(error)}, status_code=503)
-        return JSONResponse({"status": "ok", "version": service.version, "process": os.getpid()})
+        # a failed update leaves the last good data in service: still ready, and it says so
+        return JSONResponse({"status": "ok", "version": service.version, "process": os.getpid(),
+                             "last_update": update_status(engine)})  # fmt: skip
 
     @app.get("/algorithms", tags=["matching"], response_model=AlgorithmResponse)
     def algorithms() -> Response:
@@ -297,6 +301,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
 
     app.include_router(reconcile_routes(service, authenticator.require, lambda name: sources_for(name, [], [])))
     app.include_router(own_routes(service, authenticator.require))
+    app.include_router(monitoring_routes(service, authenticator.require))
     app.include_router(web_routes(service, authenticator))
     app.include_router(gaps_routes(service, authenticator))
     app.mount("/static", StaticFiles(directory=str(FilePath(__file__).parent / "static")), name="static")

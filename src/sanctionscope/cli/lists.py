@@ -289,19 +289,37 @@ def update(
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a server before retrying.")] = 60.0,
     retries: Annotated[int, typer.Option(help="Retries per download on timeouts and server errors.")] = 4,
+    every: Annotated[
+        str | None,
+        typer.Option(help="Run again at this interval (e.g. 6h, 30m, 1d) until Ctrl-C: update, re-screen, deliver."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Download the current lists from their official URLs and load what is new.
 
     Sends conditional requests (a list that has not changed is not downloaded again), retries with
     backoff, refuses oversized downloads, and never replaces good data with a failed download.
+    The portfolios are then screened against what changed and due alerts delivered to their webhooks.
+    With --every it loops (a failed round is reported and the next one tries again).
     """
+    from sanctionscope.cli.monitoring import parse_interval, repeat
+
+    interval = parse_interval(every) if every else None
+    overrides = dict(_split_override(item) for item in (url or []))
+    code = repeat(lambda: _update_once(source, overrides, timeout, retries, as_json), interval)
+    if code:
+        raise typer.Exit(code)
+
+
+def _update_once(source: list[str] | None, overrides: dict[str, str], timeout: float, retries: int, as_json: bool) -> int:
+    """One update, re-screening and delivery; the exit code it deserves."""
+    from sanctionscope.monitor.delivery import deliver_due
     from sanctionscope.update import UpdateError, run_update
 
+    engine = open_engine()
     try:
-        overrides = dict(_split_override(item) for item in (url or []))
         outcome = run_update(
-            open_engine(),
+            engine,
             db.data_dir() / "downloads",
             sources=source or None,
             overrides=overrides,
@@ -311,21 +329,28 @@ def update(
         )
     except UpdateError as error:
         errors.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
+        return 2
+    delivered = deliver_due(engine)
     if as_json:
         print_json(
             {
                 "fetched": outcome.fetched,
                 "loaded": [r.__dict__ for r in outcome.report.results],
                 "failures": outcome.report.failures,
+                "monitoring": outcome.monitoring.to_dict(),
+                "delivery": delivered.to_dict(),
             }
         )
     else:
         for item in outcome.fetched:
             console.print(f"{item['source']}: {item['status']} ({item['url']})")
         _report_load(outcome.report, False)
-    if not outcome.report.ok:
-        raise typer.Exit(EXIT_INPUT_ERROR)
+        if outcome.monitoring.error:
+            errors.print(f"[red]error:[/red] {outcome.monitoring.error}")
+        elif outcome.monitoring.report:
+            console.print(f"Monitoring: {len(outcome.monitoring.report.alerts)} new alert(s); "
+                          f"{delivered.delivered} delivered, {delivered.failed} to retry.")  # fmt: skip
+    return 0 if outcome.report.ok else EXIT_INPUT_ERROR
 
 
 def _split_override(item: str) -> tuple[str, str]:

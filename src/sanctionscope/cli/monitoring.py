@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -401,3 +404,36 @@ def deliveries(
     for d in found:
         console.print(f"{d['id']}  alert {d['alert']} → {d['url']}  {d['status']} after {d['attempts']} attempt(s)"
                       + (f"  last error: {d['last_error']}" if d["last_error"] else ""), highlight=False)  # fmt: skip
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> float:
+    """ "6h" → 21600 seconds (units s, m, h, d); a usage error (exit 2) for anything else."""
+    number, unit = text[:-1], text[-1:].lower()
+    try:
+        seconds = float(number) * _UNITS[unit]
+    except (KeyError, ValueError):
+        seconds = 0.0
+    if seconds <= 0:
+        report_error(f"--every takes an interval like 6h, 30m, 90s or 1d, not {text!r}")
+        raise typer.Exit(2)
+    return seconds
+
+
+def repeat(run_once: Callable[[], int], every: float | None) -> int:
+    """Run once, or every `every` seconds until Ctrl-C (which ends the wait cleanly, never a round halfway
+    through its transaction: each load and screening commits whole or not at all). Returns the last exit code."""
+    code = run_once()
+    if every is None:
+        return code
+    try:
+        while True:
+            errors.print(f"Next run in {every:.0f} s (at {datetime.now().astimezone() + timedelta(seconds=every):%H:%M}); "
+                         "Ctrl-C stops.")  # fmt: skip
+            time.sleep(every)
+            code = run_once()
+    except KeyboardInterrupt:
+        errors.print("Stopped.")
+        return 0

@@ -25,6 +25,9 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (PostgreSQL for more than one).")] = 1,
     no_auth: Annotated[bool, typer.Option("--no-auth", help="Serve without API keys (local use only!).")] = False,
+    deliver_every: Annotated[
+        float, typer.Option(min=0.0, help="Seconds between deliveries of due alerts to webhooks (0: none).")
+    ] = 30.0,
 ) -> None:
     """Serve the HTTP API (yente-compatible /match, /search, /entities; see /docs) and the web UI.
 
@@ -48,6 +51,14 @@ def serve(
         open_matcher(engine)  # resolve and index once here, not in every worker at the same time
     os.environ[db.DB_ENV] = url
     os.environ["SANCTIONSCOPE_NO_AUTH"] = "1" if no_auth else ""
+    if deliver_every:
+        import threading
+
+        from sanctionscope.monitor.delivery import delivery_loop
+
+        # one delivery worker per `serve`, whatever the number of server processes
+        stop = threading.Event()
+        threading.Thread(target=delivery_loop, args=(engine, deliver_every, stop), daemon=True).start()
     uvicorn.run("sanctionscope.api.asgi:app", host=host, port=port, workers=workers, log_level="warning")
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +40,8 @@ BACKOFF_SECONDS = 30.0
 #: the longest pause between two attempts
 MAX_PAUSE = timedelta(hours=6)
 SECRET_PREFIX = "whsec_"
+
+log = logging.getLogger(__name__)
 
 
 def new_secret() -> str:
@@ -197,3 +201,13 @@ def list_deliveries(engine: sa.Engine, status: str | None = None) -> list[dict[s
     return [{"id": r.id, "alert": r.alert_id, "webhook": r.webhook_id, "url": r.url, "message_id": r.message_id,
              "status": r.status, "attempts": r.attempts, "next_attempt_at": _utc(r.next_attempt_at).isoformat(),
              "last_error": r.last_error, "log": log.get(r.id, [])} for r in rows]  # fmt: skip
+
+
+def delivery_loop(engine: sa.Engine, every: float, stop: threading.Event) -> None:
+    """Deliver what is due every `every` seconds until `stop` is set (`serve`'s delivery worker); an error
+    is logged and the next round tries again."""
+    while not stop.wait(every):
+        try:
+            deliver_due(engine)
+        except Exception:  # noqa: BLE001  (a worker that dies silently would stop all deliveries)
+            log.exception("delivering alerts failed; retrying in %s s", every)
