@@ -35,6 +35,7 @@ from sanctionscope.api.examples import read_example
 from sanctionscope.api.search import DEFAULT_FACETS, Facet, Operator, SearchRequest, facets as search_facets
 from sanctionscope.api.search import name_scores, parse_filters, rank
 from sanctionscope.api.catalog import catalog
+from sanctionscope.api.datasets import Selection
 from sanctionscope.api.service import Service, dataset_sources
 from sanctionscope.api.yente_models import (AlgorithmResponse, DataCatalogModel, EntityMatchQuery, EntityMatchResponse,
                                             EntityResponse, ErrorResponse, SearchResponse, StatusResponse,
@@ -163,16 +164,16 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
             return Response(status_code=304, headers={"ETag": tag})
         return FastJSON(content, headers={"ETag": tag})
 
-    def sources_for(dataset: str, include: list[str], exclude: list[str]) -> set[str]:
-        loaded = service.sources()
-        selected = dataset_sources(dataset, loaded)
-        if selected is None:
+    def selection(dataset: str, include: list[str] = (), exclude: list[str] = ()) -> Selection:  # type: ignore[assignment]
+        """The entities a path dataset and include/exclude_dataset select; 404 for a dataset no one has."""
+        loaded = frozenset(service.sources())
+
+        def sources_of(name: str) -> set[str] | None:
+            return dataset_sources(name, set(loaded))
+
+        if sources_of(dataset) is None and dataset not in service.entity_datasets():
             raise HTTPException(404, f"no dataset {dataset!r}; see /catalog")
-        if include:
-            selected &= set().union(*(dataset_sources(name, loaded) or set() for name in include))
-        for name in exclude:
-            selected -= dataset_sources(name, loaded) or set()
-        return selected
+        return Selection(dataset, tuple(include), tuple(exclude), sources_of, loaded)
 
     def result_entity(result: Result) -> dict[str, Any]:
         subject = service.book().get(result.entry.id)
@@ -212,7 +213,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
             raise HTTPException(400, f"Too many queries in one batch (limit: {MAX_QUERIES}, got {len(body.queries)})")
         if not body.queries:
             raise HTTPException(400, "No queries provided.")
-        sources = sources_for(dataset, include_dataset, exclude_dataset)
+        selected = selection(dataset, include_dataset, exclude_dataset)
         examples = {name: read_example(example) for name, example in body.queries.items()}
         matcher = service.matcher()
         cutoff = min(cutoff, threshold)
@@ -225,12 +226,14 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
                                    "query": echo}  # fmt: skip
                 continue
             found = matcher.match(info.prepare(query), limit=limit + len(excluded_ids) + 10, threshold=threshold,
-                                  sources=sources, cutoff=cutoff)  # fmt: skip
+                                  sources=selected.matcher_sources(), cutoff=cutoff)  # fmt: skip
             results = []
             for result in found:
                 if excluded_ids & {result.entry.id, *result.entry.referents} or result.schema.lower() in excluded_schemata:
                     continue
                 entity_data = result_entity(result)
+                if not selected.selects(entity_data.get("datasets", []), result.entry.sources):
+                    continue
                 if topics and not set(topics) & set(entity_data["properties"].get("topics", [])):
                     continue
                 if changed_since and not (entity_data.get("last_change") or "") > changed_since:
@@ -268,14 +271,13 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         _key: ApiKey | None = read,
     ) -> Response:
         """Find entities by words in their names or other properties (yente's /search), with filters and facets."""
-        scope = frozenset(sources_for(dataset, [], []))
-        request = SearchRequest(q=q, schema=schema, scope=scope, include_dataset=tuple(include_dataset),
-                                exclude_dataset=tuple(exclude_dataset), exclude_schema=tuple(exclude_schema),
+        selected = selection(dataset, include_dataset, exclude_dataset)
+        request = SearchRequest(q=q, schema=schema, selection=selected, exclude_schema=tuple(exclude_schema),
                                 changed_since=changed_since, filters=tuple(parse_filters(countries, topics, datasets, filter)),
                                 filter_op=filter_op, target=target, sort=tuple(sort))  # fmt: skip
         table = service.search_table()
-        matched = name_scores(service.matcher(), table, q, scope, limit=offset + limit + 200) if q.strip() else {}
-        found = rank(table, request, lambda name: dataset_sources(name, service.sources()) or set(), matched)
+        matched = name_scores(service.matcher(), table, q, selected.matcher_sources(), limit=offset + limit + 200) if q.strip() else {}
+        found = rank(table, request, matched)
         book = service.book()
         page = []
         for number, _score in found[offset : offset + limit]:
@@ -299,7 +301,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
             return RedirectResponse(f"/entities/{target.id}", status_code=308)
         raise HTTPException(404, f"no entity {entity_id!r}")
 
-    app.include_router(reconcile_routes(service, authenticator.require, lambda name: sources_for(name, [], [])))
+    app.include_router(reconcile_routes(service, authenticator.require, selection))
     app.include_router(own_routes(service, authenticator.require))
     app.include_router(monitoring_routes(service, authenticator.require))
     app.include_router(web_routes(service, authenticator))

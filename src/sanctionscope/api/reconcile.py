@@ -23,6 +23,7 @@ from followthemoney.types import registry
 from pydantic import BaseModel, Field, RootModel, ValidationError
 
 from sanctionscope.api.algorithms import algorithm_named
+from sanctionscope.api.datasets import Selection
 from sanctionscope.api.examples import read_example
 from sanctionscope.api.search import prefix_rows
 from sanctionscope.api.service import Service
@@ -172,22 +173,22 @@ def starts_with(prefix: str, *labels: str | None) -> bool:
     return bool(prefix) and any(label and label.strip().lower().startswith(prefix) for label in labels)
 
 
-def reconcile_routes(service: Service, require: Callable[[str], Any], scope: Callable[[str], set[str]]) -> APIRouter:
-    """The reconciliation routes; `scope` gives a dataset's sources (404 for an unknown dataset)."""
+def reconcile_routes(service: Service, require: Callable[[str], Any], select: Callable[[str], Selection]) -> APIRouter:
+    """The reconciliation routes; `select` gives what a dataset selects (404 for an unknown dataset)."""
     router = APIRouter(tags=["reconciliation"])
     read = Depends(require("read"))
     screen = Depends(require("screen"))
 
     def dataset_schemata(dataset: str) -> list[Schema]:
-        sources = scope(dataset)
+        selected = select(dataset)
         table = service.search_table()
-        present = {table.rows[n].schema for n in range(len(table)) if table.rows[n].sources & sources}
+        present = {row.schema for row in table.rows if selected.selects(row.datasets, row.sources)}
         return [s for s in (model.get(name) for name in sorted(present)) if s is not None and s.matchable]
 
     @router.get("/reconcile/{dataset}", response_model=Manifest)
     def manifest(dataset: str, request: Request, _key: Any = read) -> Manifest:
         """The manifest: give OpenRefine this URL as a reconciliation service."""
-        scope(dataset)
+        select(dataset)
         base = str(request.base_url).rstrip("/") + f"/reconcile/{dataset}"
         query = f"?{request.url.query}" if request.url.query else ""
         root = str(request.base_url).rstrip("/")
@@ -222,7 +223,7 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], scope: Cal
         """Reconcile a batch of queries (each scored by the matcher, as /match), or extend ids by properties."""
         if extend and extend.strip():
             return extend_rows(extend)
-        sources = scope(dataset)
+        selected = select(dataset)
         try:
             batch = ReconBatch.model_validate_json(queries or "")
         except ValidationError as error:
@@ -230,9 +231,9 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], scope: Cal
         if len(batch.root) > MAX_BATCH:
             raise HTTPException(400, f"Too many queries in one batch (limit: {MAX_BATCH})")
         info = algorithm_named(algorithm)
-        return {name: reconcile_one(query, sources, info) for name, query in batch.root.items()}
+        return {name: reconcile_one(query, selected, info) for name, query in batch.root.items()}
 
-    def reconcile_one(query: ReconQuery, sources: set[str], info: Any) -> FreebaseEntityResult:
+    def reconcile_one(query: ReconQuery, selected: Selection, info: Any) -> FreebaseEntityResult:
         schema = query.type if isinstance(query.type, str) else (query.type[0] if query.type else "Thing")
         properties: dict[str, Any] = {"name": [query.query]} if query.query else {}
         query_schema = model.get(schema)
@@ -244,10 +245,17 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], scope: Cal
         _echo, parsed = read_example(EntityExample(schema=schema, properties=properties))
         if isinstance(parsed, QueryError):
             raise HTTPException(400, str(parsed))
-        found = service.matcher().match(info.prepare(parsed), limit=query.limit, sources=sources,
+        found = service.matcher().match(info.prepare(parsed), limit=query.limit + CANDIDATES_PER_RESULT,
+                                        sources=selected.matcher_sources(),
                                         candidates=max(20, query.limit * CANDIDATES_PER_RESULT))  # fmt: skip
         results = []
         for result in found:
+            if len(results) == query.limit:
+                break
+            subject = service.book().get(result.entry.id)
+            datasets = service.entity(subject).get("datasets", []) if subject else []
+            if not selected.selects(datasets, result.entry.sources):
+                continue
             schema_of = model.get(result.schema) or model.get("LegalEntity")
             results.append(FreebaseScoredEntity(id=result.entry.id, name=result.entry.caption, description=schema_of.label,
                                                 type=[schema_type(schema_of)], score=round(result.score, 4),
@@ -286,9 +294,10 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], scope: Cal
     def suggest_entity(dataset: str, prefix: str = "", limit: Annotated[int, Query(ge=0, le=500)] = 10,
                        _key: Any = read) -> EntitySuggestResponse:  # fmt: skip
         """Entities whose names start with the prefix (word by word), as OpenRefine asks while typing."""
-        sources = scope(dataset)
+        selected = select(dataset)
         table = service.search_table()
-        found = [table.rows[n] for n in prefix_rows(table, prefix) if table.rows[n].sources & sources][:limit]
+        found = [table.rows[n] for n in prefix_rows(table, prefix)
+                 if selected.selects(table.rows[n].datasets, table.rows[n].sources)][:limit]  # fmt: skip
         result = []
         for row in found:
             schema = model.get(row.schema) or model.get("LegalEntity")

@@ -27,6 +27,7 @@ from followthemoney.schema import Schema
 from followthemoney.types import registry
 from normality import normalize
 
+from sanctionscope.api.datasets import Selection
 from sanctionscope.match.query import QueryError, build_query
 
 #: how strongly a word found in a name counts against one found in other text (yente: names^3)
@@ -216,9 +217,7 @@ class SearchRequest:
 
     q: str = ""
     schema: str = "Thing"
-    scope: frozenset[str] | None = None  # the path dataset's sources (None: everything)
-    include_dataset: tuple[str, ...] = ()
-    exclude_dataset: tuple[str, ...] = ()
+    selection: Selection | None = None  # the path dataset, include_dataset, exclude_dataset (None: everything)
     exclude_schema: tuple[str, ...] = ()
     changed_since: str | None = None
     filters: tuple[tuple[str, str], ...] = ()
@@ -250,11 +249,7 @@ def search_schemata(name: str) -> set[str]:
     return {s.name for s in schemata}
 
 
-def _in_dataset(row: SearchRow, name: str, sources_of: Callable[[str], set[str]]) -> bool:
-    return name in row.datasets or bool(row.sources & sources_of(name))
-
-
-def filtered_rows(table: SearchTable, request: SearchRequest, sources_of: Callable[[str], set[str]]) -> set[int] | None:
+def filtered_rows(table: SearchTable, request: SearchRequest) -> set[int] | None:
     """The rows `filter`, `countries`, `topics` and `datasets` leave (None: they leave every row).
 
     Several values of one field: any of them (OR, yente's default) or all (AND); fields: all.
@@ -270,17 +265,13 @@ def filtered_rows(table: SearchTable, request: SearchRequest, sources_of: Callab
     return left
 
 
-def row_filter(request: SearchRequest, sources_of: Callable[[str], set[str]]) -> Callable[[SearchRow], bool]:
+def row_filter(request: SearchRequest) -> Callable[[SearchRow], bool]:
     """The test a row must pass on its own: scope, datasets, schema, target, changed_since."""
     schemata = search_schemata(request.schema)
     excluded_schemata = set(request.exclude_schema)
 
     def passes(row: SearchRow) -> bool:
-        if request.scope is not None and not row.sources & request.scope:
-            return False
-        if request.include_dataset and not any(_in_dataset(row, n, sources_of) for n in request.include_dataset):
-            return False
-        if any(_in_dataset(row, n, sources_of) for n in request.exclude_dataset):
+        if request.selection is not None and not request.selection.selects(row.datasets, row.sources):
             return False
         if row.schema not in schemata or row.schema in excluded_schemata:
             return False
@@ -307,21 +298,19 @@ def text_scores(table: SearchTable, q: str) -> dict[int, float] | None:
     return {n: score / (NAME_BOOST * len(query_words)) for n, score in (scores or {}).items()}
 
 
-def name_scores(matcher: Any, table: SearchTable, q: str, scope: frozenset[str] | None, limit: int) -> dict[int, float]:
+def name_scores(matcher: Any, table: SearchTable, q: str, sources: set[str] | None, limit: int) -> dict[int, float]:
     """The matcher's score of each entity whose names match `q` across scripts and spellings."""
     try:
         query = build_query([q])
     except QueryError:
         return {}
-    found = matcher.match(query, limit=limit, threshold=1.01, sources=set(scope) if scope is not None else None,
-                          cutoff=MATCHER_ORDER_CUTOFF)  # fmt: skip
+    found = matcher.match(query, limit=limit, threshold=1.01, sources=sources, cutoff=MATCHER_ORDER_CUTOFF)
     return {table.by_id[r.entry.id]: r.score for r in found if r.entry.id in table.by_id}
 
 
-def rank(table: SearchTable, request: SearchRequest, sources_of: Callable[[str], set[str]],
-         matched: dict[int, float]) -> list[tuple[int, float]]:  # fmt: skip
+def rank(table: SearchTable, request: SearchRequest, matched: dict[int, float]) -> list[tuple[int, float]]:
     """The rows a request finds, best first (ties in id order, as yente breaks them), then by `sort`."""
-    passes = row_filter(request, sources_of)
+    passes = row_filter(request)
     texts = text_scores(table, request.q)
     if texts is None:
         candidates: Iterable[int] = range(len(table))
@@ -331,7 +320,7 @@ def rank(table: SearchTable, request: SearchRequest, sources_of: Callable[[str],
         added = {n for n, score in matched.items() if score >= MATCHER_CUTOFF}
         scores = {n: (texts.get(n, 0.0) + matched.get(n, 0.0)) / 2 for n in texts.keys() | added}
         candidates = sorted(scores)
-    left = filtered_rows(table, request, sources_of)
+    left = filtered_rows(table, request)
     found = [(n, scores.get(n, 0.0)) for n in candidates if (left is None or n in left) and passes(table.rows[n])]
     found.sort(key=lambda pair: -pair[1])  # stable: ties stay in id order
     for text in reversed(request.sort):
