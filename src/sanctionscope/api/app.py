@@ -26,7 +26,7 @@ from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.gaps import gaps_routes
-from sanctionscope.api.monitoring import monitoring_routes
+from sanctionscope.api.monitoring import alerts_page_routes, monitoring_routes
 from sanctionscope.api.own import own_routes
 from sanctionscope.api.reconcile import reconcile_routes
 from sanctionscope.api.web import web_routes
@@ -304,6 +304,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
     app.include_router(reconcile_routes(service, authenticator.require, selection))
     app.include_router(own_routes(service, authenticator.require))
     app.include_router(monitoring_routes(service, authenticator.require))
+    app.include_router(alerts_page_routes(service, authenticator))
     app.include_router(web_routes(service, authenticator))
     app.include_router(gaps_routes(service, authenticator))
     app.mount("/static", StaticFiles(directory=str(FilePath(__file__).parent / "static")), name="static")

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.service import Service
+from sanctionscope.api.web import TEMPLATES, page_key
 from sanctionscope.match.batch import BatchQuery
 from sanctionscope.match.query import QueryError, query_from_entity
 from sanctionscope.monitor import alerts as alert_store
@@ -171,5 +173,35 @@ def monitoring_routes(service: Service, require: Callable[[str], Callable[..., A
         except PortfolioError as error:
             raise _not_found(error) from None
         return Response(body, media_type="application/atom+xml")
+
+    return router
+
+
+def alerts_page_routes(service: Service, authenticator: Authenticator) -> APIRouter:
+    """The web UI's review page: alerts filtered by portfolio and state, each open one decided from the page."""
+    router = APIRouter(include_in_schema=False)
+    read, screen = page_key(authenticator, "read"), page_key(authenticator, "screen")
+
+    @router.get("/alerts/review", response_class=HTMLResponse)
+    def review_page(request: Request, portfolio: str = "", state: str = "open", _auth: None = read) -> HTMLResponse:
+        try:
+            found = alert_store.list_alerts(service.engine, portfolio=portfolio or None, state=state or None, limit=500)
+        except PortfolioError as error:
+            raise _not_found(error) from None
+        return TEMPLATES.TemplateResponse(request, "alerts.html", {
+            "page": "alerts", "version": service.version, "alerts": found, "portfolio": portfolio, "state": state,
+            "states": alert_store.STATES, "decisions": alert_store.DECISIONS, "back": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            "portfolios": members.list_portfolios(service.engine)})  # fmt: skip
+
+    @router.post("/alerts/review/{alert_id}")
+    def review_decision(request: Request, alert_id: int, state: str = Form(...), note: str = Form("", max_length=2000),
+                        back: str = Form("/alerts/review"), _auth: None = screen) -> Response:  # fmt: skip
+        key = authenticator.key_for(request)
+        try:
+            alert_store.decide(service.engine, alert_id, state, note=note or None, author=key.name if key else None)
+        except PortfolioError as error:
+            raise HTTPException(400, str(error)) from None
+        target = back if back.startswith("/") and not back.startswith("//") else "/alerts/review"
+        return RedirectResponse(target, status_code=303)
 
     return router
