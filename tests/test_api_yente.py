@@ -21,6 +21,7 @@ from followthemoney.types import registry
 
 from sanctionscope.api import service as service_module
 from sanctionscope.api.app import MAX_QUERIES, create_app
+from sanctionscope.api.datasets import Selection
 from sanctionscope.store import db
 from sanctionscope.store.load import load_paths
 
@@ -149,15 +150,37 @@ def test_explanations_have_yentes_shape_and_ours_is_kept(client: TestClient) -> 
 def test_filters_that_leave_no_dataset_select_nothing(client: TestClient) -> None:
     name = {"name": ["Vitaly Kuzmenko"]}
     assert match(client, name)["results"]
-    assert match(client, name, url="/match/default?include_dataset=us")["results"] == []  # no US list loaded
+    assert match(client, name, url="/match/default?include_dataset=un")["results"] == []  # nothing of the UN loaded
     datasets = match(client, name)["results"][0]["datasets"]
     excluded = "&".join(f"exclude_dataset={d}" for d in datasets)
     assert match(client, name, url=f"/match/default?{excluded}")["results"] == []
+    assert match(client, name, url=f"/match/default?include_dataset={datasets[0]}")["results"]
+    assert match(client, name, url=f"/match/{datasets[0]}")["results"]
+    assert search(client, q="Kuzmenko", exclude_dataset=datasets)["total"]["value"] == 0
     assert match(client, name, url="/match/default?topics=role.pep")["results"] == []
     assert match(client, name, url="/match/default?changed_since=2999-01-01")["results"] == []
     found = match(client, name)["results"][0]
     for referent in (found["id"], found["referents"][0]):
         assert match(client, name, url=f"/match/default?exclude_entity_ids={referent}")["results"] == []
+
+
+def test_a_dataset_excluded_keeps_entities_on_another_as_yente() -> None:
+    sources = {"default": {"us_ofac_sdn", "eu_journal", "ftm"}, "us": {"us_ofac_sdn"}, "eu": {"eu_journal"},
+               "us_ofac_sdn": {"us_ofac_sdn"}, "eu_journal": {"eu_journal"}, "ftm": {"ftm"}}  # fmt: skip
+
+    def selects(scope: str, include: tuple = (), exclude: tuple = (), datasets=(), on=()) -> bool:
+        selection = Selection(scope, include, exclude, sources.get, frozenset(["us_ofac_sdn", "eu_journal", "ftm"]))
+        return selection.selects(datasets, on)
+
+    on_two = {"datasets": ["us_ofac_sdn", "eu_journal"], "on": ["us_ofac_sdn", "eu_journal"]}
+    assert selects("default", exclude=("us",), **on_two)  # still on the EU's list
+    assert not selects("default", exclude=("us", "eu_journal"), **on_two)
+    assert not selects("default", include=("un",), **on_two)  # a jurisdiction with nothing loaded
+    assert selects("eu", **on_two) and not selects("eu", exclude=("eu",), **on_two)
+    published = {"datasets": ["eu_fsf"], "on": ["ftm"]}  # an OpenSanctions entity, loaded from an FtM file
+    assert selects("default", **published) and selects("ftm", **published) and selects("eu_fsf", **published)
+    assert selects("default", include=("eu_fsf",), **published) and not selects("default", include=("us",), **published)
+    assert not selects("default", exclude=("eu_fsf",), **published) and not selects("default", exclude=("ftm",), **published)
 
 
 # 6. /search --------------------------------------------------------------------------------------
@@ -213,7 +236,7 @@ def test_search_filters_filter_op_target_and_changed_since(client: TestClient) -
     targets = search(client, target="true", limit=0)["total"]["value"]
     others = search(client, target="false", limit=0)["total"]["value"]
     assert targets + others == search(client, limit=0)["total"]["value"]
-    assert search(client, include_dataset="us", limit=0)["total"]["value"] == 0
+    assert search(client, include_dataset="un", limit=0)["total"]["value"] == 0  # nothing of the UN loaded
     assert search(client, topics="role.pep", countries="ru", filter_op="AND", limit=0)["total"]["value"] <= russian["total"]["value"]
 
 
