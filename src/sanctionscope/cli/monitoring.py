@@ -140,7 +140,7 @@ def from_proposal(
     _print_saved(saved, _screen(saved), as_json)
 
 
-def _one_member(portfolio: str, member_id: str, names: list[str], schema: str | None, birth_date: list[str] | None,
+def _one_member(member_id: str, names: list[str], schema: str | None, birth_date: list[str] | None,
                 country: list[str] | None, identifier: list[str] | None) -> list[BatchQuery]:  # fmt: skip
     try:
         query = members.member_query(names, schema=schema, birth_dates=birth_date or (), countries=country or (),
@@ -150,50 +150,41 @@ def _one_member(portfolio: str, member_id: str, names: list[str], schema: str | 
     return [BatchQuery(member_id, query)]
 
 
-@portfolio_app.command("add")
-def add(
-    portfolio: PortfolioArgument,
-    member_id: MemberIdArgument,
-    names: NamesArgument,
-    birth_date: BirthDateOption = None,
-    country: CountryOption = None,
-    identifier: IdentifierOption = None,
-    schema: SchemaOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Add one member (or replace what is known of it) and screen it against every list.
+def _member_command(existing: bool) -> Callable[..., None]:
+    """`portfolio add` (`existing` False) or `portfolio update` (True: the member must be there, else exit 3)."""
 
-    Example: sanctionscope portfolio add customers c-17 "Alisher Usmanov" --birth-date 1953-09-09
-    """
-    items = _one_member(portfolio, member_id, names, schema, birth_date, country, identifier)
-    try:
-        saved = members.save_members(open_engine(), portfolio, items)
-    except PortfolioError as error:
-        raise _fail(error) from None
-    _print_saved(saved, _screen(saved), as_json)
+    def command(
+        portfolio: PortfolioArgument,
+        member_id: MemberIdArgument,
+        names: NamesArgument,
+        birth_date: BirthDateOption = None,
+        country: CountryOption = None,
+        identifier: IdentifierOption = None,
+        schema: SchemaOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        engine = open_engine()
+        if existing:
+            try:
+                with engine.connect() as conn:
+                    members.find_member(conn, portfolio, member_id)
+            except PortfolioError as error:
+                raise _fail(error, EXIT_NOT_FOUND) from None
+        items = _one_member(member_id, names, schema, birth_date, country, identifier)
+        try:
+            saved = members.save_members(engine, portfolio, items)
+        except PortfolioError as error:
+            raise _fail(error) from None
+        _print_saved(saved, _screen(saved), as_json)
+
+    return command
 
 
-@portfolio_app.command("update")
-def update(
-    portfolio: PortfolioArgument,
-    member_id: MemberIdArgument,
-    names: NamesArgument,
-    birth_date: BirthDateOption = None,
-    country: CountryOption = None,
-    identifier: IdentifierOption = None,
-    schema: SchemaOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Replace what is known of an existing member and screen it again (exit 3 if there is no such member)."""
-    engine = open_engine()
-    try:
-        with engine.connect() as conn:
-            members.find_member(conn, portfolio, member_id)
-    except PortfolioError as error:
-        raise _fail(error, EXIT_NOT_FOUND) from None
-    saved = members.save_members(engine, portfolio, _one_member(portfolio, member_id, names, schema, birth_date,
-                                                                country, identifier))  # fmt: skip
-    _print_saved(saved, _screen(saved), as_json)
+add = portfolio_app.command("add", help="""Add one member (or replace what is known of it) and screen it against every list.
+
+Example: sanctionscope portfolio add customers c-17 "Alisher Usmanov" --birth-date 1953-09-09""")(_member_command(False))
+update = portfolio_app.command("update", help="Replace what is known of an existing member and screen it again "
+                               "(exit 3 if there is no such member).")(_member_command(True))  # fmt: skip
 
 
 @portfolio_app.command("remove")
