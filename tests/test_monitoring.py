@@ -396,3 +396,33 @@ def test_a_proposal_list_is_watched_as_a_portfolio(screened: dict[str, Any], tmp
     # Record facts are what a decision compares: names, birth dates, identifiers
     record = Record.from_dict({"source": "x", "source_id": "1", "kind": "person", "names": [{"full": "A B"}]})
     assert record_facts(record) == ["n:A B"]
+
+
+def test_a_delisting_and_amendments_alert_and_only_a_change_that_matters_reopens_a_decision(
+    screened: dict[str, Any], lists_dir: Path, tmp_path: Path
+) -> None:
+    """2022-03-24: OFAC removed Yani Rosenthal, amended Timchenko (identifiers) and Vekselberg (regimes only)."""
+    path = tmp_path / "amended.db"
+    copy_db(screened["path"], path)
+    for member_id, name in (("t1", "Gennady Timchenko"), ("t2", "Yani Benjamin Rosenthal Hidalgo"),
+                            ("t3", "Viktor Vekselberg")):  # fmt: skip
+        result = cli(path, "portfolio", "add", "watch", member_id, name, "--json")
+        assert result.exit_code == 0, result.output
+        assert orjson.loads(result.stdout)["screening"]["alerts"] == 1  # each matches a listed person
+    first = {a["member"]: a for a in alerts_json(path, "--portfolio", "watch")}
+    for member_id in ("t1", "t3"):
+        assert cli(path, "alerts", "decide", str(first[member_id]["id"]), "false_positive").exit_code == 0
+    assert cli(path, "load", str(lists_dir / SDN / "2022-03-24")).exit_code == 0
+    engine = db.connect(str(path))
+    later = [a for a in alerts_json(path, "--portfolio", "watch") if a["id"] not in {a_["id"] for a_ in first.values()}]
+    kinds = {(a["member"], a["kind"]) for a in later}
+    assert ("t2", "removed_match") in kinds
+    for member_id in ("t1", "t3"):
+        subject = first[member_id]["subject"]
+        decided, now = _subject_facts_in(engine, subject, "2022-03-04"), _subject_facts_in(engine, subject, "2022-03-24")
+        gained = any(set(now[r]) - set(decided[r]) for r in now if r in decided)
+        assert ((member_id, "amended_match") in kinds) == gained
+    assert ("t1", "amended_match") in kinds  # Timchenko's record gained identifiers: the decision is reopened
+    assert not any(member == "t3" for member, _kind in kinds)  # Vekselberg's changed only in its regimes
+    shown = {m_["id"]: m_["matches"] for m_ in orjson.loads(cli(path, "portfolio", "show", "watch", "--json").stdout)["members"]}
+    assert shown["t2"] == [] and shown["t1"] and shown["t3"]
