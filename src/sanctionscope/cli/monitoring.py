@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -65,6 +65,14 @@ SchemaOption = Annotated[str | None, typer.Option(help="Person, Organization, Ve
 def _fail(error: Exception, code: int = EXIT_INPUT_ERROR) -> typer.Exit:
     report_error(str(error))
     return typer.Exit(code)
+
+
+def _show(found: Any, as_json: bool, text: str) -> None:
+    """What a command did: its JSON, or one line for people."""
+    if as_json:
+        print_json(found)
+    else:
+        console.print(text)
 
 
 def _screen(report_of: members.ImportReport) -> screening.RunReport | None:
@@ -266,10 +274,7 @@ def webhook(
         found = delivery.add_webhook(open_engine(), portfolio, url, secret)
     except PortfolioError as error:
         raise _fail(error, 2) from None
-    if as_json:
-        print_json(found)
-    else:
-        console.print(f"Webhook {found['id']} of {portfolio}: {url}\nsecret (shown once): {found['secret']}")
+    _show(found, as_json, f"Webhook {found['id']} of {portfolio}: {url}\nsecret (shown once): {found['secret']}")
 
 
 @portfolio_app.command("webhooks")
@@ -361,10 +366,7 @@ def decide(
         found = alert_store.decide(open_engine(), alert_id, state, note=note, author=author or getpass.getuser())
     except PortfolioError as error:
         raise _fail(error, 2) from None
-    if as_json:
-        print_json(found)
-    else:
-        console.print(f"Alert {alert_id}: {state}.")
+    _show(found, as_json, f"Alert {alert_id}: {state}.")
 
 
 @alerts_app.command("deliver")
