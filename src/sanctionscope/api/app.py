@@ -171,7 +171,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         def sources_of(name: str) -> set[str] | None:
             return dataset_sources(name, set(loaded))
 
-        if sources_of(dataset) is None and dataset not in service.entity_datasets():
+        if sources_of(dataset) is None:
             raise HTTPException(404, f"no dataset {dataset!r}; see /catalog")
         return Selection(dataset, tuple(include), tuple(exclude), sources_of, loaded)
 

@@ -120,10 +120,6 @@ class Service:
 
         return self._search_tables.get(self.version, entities)
 
-    def entity_datasets(self) -> set[str]:
-        """The datasets entities name (their FollowTheMoney `datasets`; for the lists, their sources)."""
-        return set(self.search_table().groups.get("datasets", {}))
-
     def invalidate(self) -> None:
         """Check for new data on the next request (after an update or a decision made here)."""
         self._checked = 0.0
