@@ -84,16 +84,18 @@ def portfolio_report(engine: sa.Engine, portfolio: str, as_of: date | None = Non
         for row in conn.execute(query):
             decisions[(row.member_id, row.subject_id)] = {"state": row.state, "by": row.decided_by, "alert": row.id,
                                                           "at": _utc(row.decided_at).isoformat(), "note": row.note}  # fmt: skip
-    used: set[int] = {last.id}
+    # a delta run checks every member then in a portfolio; a members run only those it screened
+    sweeps = [row.id for row in runs if row.kind != "members"]
+    used: set[int] = set()
     rows = []
     for member in present:
         first = screened.get(member.id)
         hits = [{**hit, "decision": decisions.get((member.id, hit["subject"]))} for hit in matches.get(member.id, [])]
-        if first is not None:
-            used.add(first)
+        checked = max([first, *(i for i in sweeps if first is not None and i > first)]) if first is not None else None
+        used.update(i for i in (first, checked) if i is not None)
         rows.append({"id": member.external_id, **{k: v for k, v in query_to_json(member.query).items() if v},
                      "screened": _run_dict(run_of[first]) if first in run_of else None,
-                     "last_checked": _run_dict(last) if first is not None else None,
+                     "last_checked": _run_dict(run_of[checked]) if checked in run_of else None,
                      "result": "match" if hits else "no match" if first is not None else "not screened",
                      "matches": hits})  # fmt: skip
     return {
