@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from followthemoney import model
 from followthemoney.types import registry
 
+from sanctionscope.api import search_file
 from sanctionscope.api import service as service_module
 from sanctionscope.api.app import MAX_QUERIES, create_app
 from sanctionscope.api.datasets import Selection
@@ -250,6 +251,24 @@ def test_search_sorts_and_pages(client: TestClient) -> None:
     assert [r["id"] for r in pages[0] + pages[1]] == [r["id"] for r in ordered[:6]]
     assert client.get("/search/default", params={"sort": "shoe_size"}).status_code == 400
     assert client.get("/search/default", params={"limit": 501}).status_code == 422
+
+
+def test_the_search_table_is_built_once_per_data_version_and_read_by_other_workers(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    service = client.app.state.service
+    first = search(client, q="Kuzmenko")
+    path = search_file.search_path(service.engine)
+    stored = search_file.read_table(path, service.version)
+    assert stored is not None and len(stored) == len(service.search_table())
+    assert search_file.read_table(path, "another-version") is None
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the table was built again")
+
+    monkeypatch.setattr(search_file.multiprocessing, "get_context", never)  # no child process
+    monkeypatch.setattr(search_file, "table_entities", never)  # and no build here
+    other_worker = TestClient(create_app(service.engine, auth=False))
+    assert search(other_worker, q="Kuzmenko") == first
 
 
 # 8. /catalog --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from array import array
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -197,17 +197,17 @@ def _rows(found: int | array[int] | None) -> Iterable[int]:
 
 
 class SearchTables:
-    """The search table of the current data version, built once when a search first needs it."""
+    """The search table of the current data version, loaded once when a search first needs it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version: str | None = None
         self._table: SearchTable | None = None
 
-    def get(self, version: str, entities: Callable[[], Iterator[IndexedEntity]]) -> SearchTable:
+    def get(self, version: str, load: Callable[[], SearchTable]) -> SearchTable:
         with self._lock:
             if self._table is None or self._version != version:
-                self._table, self._version = SearchTable(entities()), version
+                self._table, self._version = load(), version
             return self._table
 
 

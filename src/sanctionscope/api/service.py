@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 
 from sanctionscope.api.catalog import source_versions
 from sanctionscope.api.entities import subject_entity
-from sanctionscope.api.search import IndexedEntity, SearchTable, SearchTables, indexed_entity
-from sanctionscope.api.yente_models import yente_entity
+from sanctionscope.api.search import SearchTable, SearchTables
+from sanctionscope.api.search_file import load_table
 from sanctionscope.match.database import current_version, open_matcher
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve.build import data_version as subjects_version
@@ -110,15 +109,9 @@ class Service:
         return found
 
     def search_table(self) -> SearchTable:
-        """Every entity's search row, built on first use for the current data version."""
-        book = self.book()
-
-        def entities() -> Iterator[IndexedEntity]:
-            for subject in book.all():
-                entity = yente_entity(subject_entity(subject))  # not cached: every subject passes once
-                yield indexed_entity(entity, {h.record.source for h in subject.histories})
-
-        return self._search_tables.get(self.version, entities)
+        """Every entity's search row, for the current data version: read from its file, or built once."""
+        book, version = self.book(), self.version
+        return self._search_tables.get(version, lambda: load_table(self.engine, book, version))
 
     def invalidate(self) -> None:
         """Check for new data on the next request (after an update or a decision made here)."""
