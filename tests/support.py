@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache
@@ -154,3 +156,28 @@ def fresh_postgres(url: str):  # type: ignore[no-untyped-def]
         conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     db.upgrade(engine)
     return engine
+
+
+@contextmanager
+def running_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A real uvicorn server for this ASGI app on a free loopback port, in a thread; yields its URL."""
+    import socket
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)

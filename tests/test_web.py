@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from support import running_server
 
 from sanctionscope.api.app import create_app
 from sanctionscope.api.keys import create_key
@@ -22,12 +19,6 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("SANCTIONSCOPE_SCREENSHOTS", "/tmp/sanctionscope-screenshots"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(loaded_db: Path) -> Iterator[tuple[str, str]]:
     """A real HTTP server on the loaded database, with keys required; yields its URL and a read/screen key."""
@@ -37,18 +28,8 @@ def server(loaded_db: Path) -> Iterator[tuple[str, str]]:
                                            Target("Alisher Usmanov"), Target("Roman Abramovich")])  # fmt: skip
     app = create_app(engine)
     app.state.service.matcher()  # load before the browser's first request
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if running.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", key
-    running.should_exit = True
-    thread.join(timeout=10)
+    with running_server(app) as url:
+        yield url, key
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -93,9 +94,17 @@ def gaps_routes(service: Service, authenticator: Authenticator) -> APIRouter:
     read = Depends(authenticator.require("read"))
     reports = GapsService(service)
 
-    def filters_of(as_of: date | None, regime: str | None, nationality: str | None, kind: str | None,
-                   proposal: str | None) -> g.Filters:  # fmt: skip
+    def filter_params(
+        as_of: Annotated[date | None, Query(description="In force on this day (default: the lists as they stand).")] = None,
+        regime: Annotated[str | None, Query(description="Only designations whose regime contains this text.")] = None,
+        nationality: Annotated[str | None, Query(description="A nationality or citizenship code (ru).")] = None,
+        kind: Literal["person", "organization"] | None = None,
+        proposal: Annotated[str | None, Query(description="Only the subjects a proposal's targets resolve to.")] = None,
+        _key: ApiKey | None = read,  # the key first: no proposal is resolved for a caller without one
+    ) -> g.Filters:
         return reports.filters(as_of, regime, nationality, kind, proposal)
+
+    filters_of = Depends(filter_params)
 
     def gap_report(has: list[str], lacks: list[str], filters: g.Filters) -> g.GapReport:
         try:
@@ -119,12 +128,8 @@ def gaps_routes(service: Service, authenticator: Authenticator) -> APIRouter:
     def gaps(
         has: Codes = [],  # noqa: B006 (FastAPI reads it, never mutates)
         lacks: Codes = [],  # noqa: B006
-        as_of: date | None = None,
-        regime: str | None = None,
-        nationality: str | None = None,
-        kind: Literal["person", "organization"] | None = None,
-        proposal: str | None = None,
-        format: Format = "json",  # noqa: A002 (the parameter's public name)
+        filters: g.Filters = filters_of,
+        format: Format = "json",
         _key: ApiKey | None = read,
     ) -> Any:
         """Subjects designated by every `has` jurisdiction and by none of `lacks`, the longest-open gap first.
@@ -133,23 +138,19 @@ def gaps_routes(service: Service, authenticator: Authenticator) -> APIRouter:
         {"listed_on", "listed_on_basis", "absent_before", "delisted_on", "regime", "source", "record"}}}],
         "count"}`; `format=csv` is a download, `md` a Markdown table.
         """
-        report = gap_report(has, lacks, filters_of(as_of, regime, nationality, kind, proposal))
+        report = gap_report(has, lacks, filters)
         name = "gaps-" + "-".join(report.has) + ("-not-" + "-".join(report.lacks) if report.lacks else "")
         return answer(report.to_dict(), format, lambda: g.gaps_csv(report), lambda: g.gaps_markdown(report), name)
 
     @router.get("/overlap")
     def overlap(
         jurisdiction: Codes = [],  # noqa: B006
-        as_of: date | None = None,
-        regime: str | None = None,
-        nationality: str | None = None,
-        kind: Literal["person", "organization"] | None = None,
-        proposal: str | None = None,
-        format: Format = "json",  # noqa: A002
+        filters: g.Filters = filters_of,
+        format: Format = "json",
         _key: ApiKey | None = read,
     ) -> Any:
         """Subjects per exact combination of jurisdictions (each count is what /gaps finds for it)."""
-        report = overlap_report(jurisdiction, filters_of(as_of, regime, nationality, kind, proposal))
+        report = overlap_report(jurisdiction, filters)
         return answer(report.to_dict(), format, lambda: g.overlap_csv(report), lambda: g.overlap_markdown(report),
                       "overlap")  # fmt: skip
 
@@ -157,34 +158,26 @@ def gaps_routes(service: Service, authenticator: Authenticator) -> APIRouter:
     def overlap_chart(
         extension: str,
         jurisdiction: Codes = [],  # noqa: B006
-        as_of: date | None = None,
-        regime: str | None = None,
-        nationality: str | None = None,
-        kind: Literal["person", "organization"] | None = None,
-        proposal: str | None = None,
+        filters: g.Filters = filters_of,
         _key: ApiKey | None = read,
     ) -> Response:
         """A Venn diagram (two or three jurisdictions) or an UpSet chart, as SVG or PNG."""
         from sanctionscope.track.gaps_chart import render_overlap
 
-        report = overlap_report(jurisdiction, filters_of(as_of, regime, nationality, kind, proposal))
+        report = overlap_report(jurisdiction, filters)
         return chart_response(render_overlap, report, extension)
 
     @router.get("/timeline")
     def timeline(
         jurisdiction: Codes = [],  # noqa: B006
         by: Literal["month", "year"] = "year",
-        as_of: date | None = None,
-        regime: str | None = None,
-        nationality: str | None = None,
-        kind: Literal["person", "organization"] | None = None,
-        proposal: str | None = None,
-        format: Format = "json",  # noqa: A002
+        filters: g.Filters = filters_of,
+        format: Format = "json",
         _key: ApiKey | None = read,
     ) -> Any:
         """Subjects each jurisdiction listed and stopped listing per month or year (`listed_bounded`: dated
         only by a snapshot; `on_first_snapshot`: already there, undated)."""
-        report = timeline_report(jurisdiction, by, filters_of(as_of, regime, nationality, kind, proposal))
+        report = timeline_report(jurisdiction, by, filters)
         return answer(report.to_dict(), format, lambda: g.timeline_csv(report), lambda: g.timeline_markdown(report),
                       "timeline")  # fmt: skip
 
@@ -193,32 +186,23 @@ def gaps_routes(service: Service, authenticator: Authenticator) -> APIRouter:
         extension: str,
         jurisdiction: Codes = [],  # noqa: B006
         by: Literal["month", "year"] = "year",
-        as_of: date | None = None,
-        regime: str | None = None,
-        nationality: str | None = None,
-        kind: Literal["person", "organization"] | None = None,
-        proposal: str | None = None,
+        filters: g.Filters = filters_of,
         _key: ApiKey | None = read,
     ) -> Response:
         from sanctionscope.track.gaps_chart import render_timeline
 
-        report = timeline_report(jurisdiction, by, filters_of(as_of, regime, nationality, kind, proposal))
+        report = timeline_report(jurisdiction, by, filters)
         return chart_response(render_timeline, report, extension)
 
     @router.get("/discrepancies")
     def discrepancies(
         field: Annotated[list[Literal["birth_date", "nationality", "name"]], Query()] = [],  # noqa: B006
         jurisdiction: Codes = [],  # noqa: B006
-        as_of: date | None = None,
-        regime: str | None = None,
-        nationality: str | None = None,
-        kind: Literal["person", "organization"] | None = None,
-        proposal: str | None = None,
-        format: Format = "json",  # noqa: A002
+        filters: g.Filters = filters_of,
+        format: Format = "json",
         _key: ApiKey | None = read,
     ) -> Any:
         """Subjects whose lists disagree on a birth date, nationality or name spelling, with each list's values."""
-        filters = filters_of(as_of, regime, nationality, kind, proposal)
         try:
             report = g.discrepancies(service.engine, reports.table(), filters, list(field) or None,
                                      split_codes(jurisdiction) or None)  # fmt: skip
@@ -249,14 +233,14 @@ def gaps_routes(service: Service, authenticator: Authenticator) -> APIRouter:
         except ValueError:
             day, error = None, f"as of: {as_of!r} is not a date (YYYY-MM-DD)"
         chosen_kind = kind if kind in ("person", "organization") else None
-        filters = filters_of(day, regime, nationality, chosen_kind, proposal or None)
+        filters = reports.filters(day, regime, nationality, chosen_kind, proposal or None)
         report = None
         if has and error is None:
             try:
                 report = g.gaps(g.standing(table, filters), split_codes(has), split_codes(lacks))
             except g.GapsError as problem:
                 error = str(problem)
-        query = str(request.query_params)
+        query = urlencode([(k, v) for k, v in request.query_params.multi_items() if v])  # links leave out empty fields
         chart_query = "&".join(part for part in query.split("&") if not part.startswith(("has=", "lacks=")))
         compared = split_codes(has) + split_codes(lacks)
         compared = [j for j in compared if j in table.jurisdictions]

@@ -47,8 +47,10 @@ ProposalOption = Annotated[
 FormatOption = Annotated[str, typer.Option("--format", help="table, csv or md.")]
 JurisdictionOption = Annotated[
     list[str] | None,
-    typer.Option("--jurisdiction", "-j", help="A jurisdiction code (us, eu, gb, …); repeatable or comma-separated. "
-                 "Default: every one with a list loaded."),  # fmt: skip
+    typer.Option(
+        "--jurisdiction", "-j", help="A jurisdiction code (us, eu, gb, …); repeatable or comma-separated. "
+        "Default: every one with a list loaded."
+    ),
 ]
 ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also draw a chart into this .png or .svg file.")]
 EPILOG_CODES = "Exit codes: 0 found, 3 nothing found, 2 wrong usage, 1 the chart could not be written."

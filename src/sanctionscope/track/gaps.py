@@ -23,11 +23,10 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-
 from rapidfuzz import fuzz
 
-from sanctionscope.model import Kind, NameType, Record
 from sanctionscope.match.engine import Matcher
+from sanctionscope.model import FuzzyDate, Kind, Name, NameType, Record
 from sanctionscope.resolve.subjects import Designation, Subject, SubjectBook, designation_of, earliest_per_jurisdiction
 from sanctionscope.sources.registry import JURISDICTIONS, SOURCES, jurisdiction_of, ordered_jurisdictions
 from sanctionscope.store import queries
@@ -42,6 +41,9 @@ NO_JURISDICTION = "xx"
 LISTING_FIELDS = ("listed_on", "regimes", "nationalities", "citizenships", "countries")
 #: ids per IN (...) clause: databases limit the parameters of one statement
 CHUNK = 500
+#: the enums by value, looked up as dicts (calling an enum class is slow, and done per record)
+KINDS = {kind.value: kind for kind in Kind}
+NAME_TYPES = {name_type.value: name_type for name_type in NameType}
 #: the fields `discrepancies` compares
 DISCREPANCY_FIELDS = ("birth_date", "nationality", "name")
 #: two words this alike (rapidfuzz ratio, 0-100) are spellings of one name (Aleksandr / Alexander: 82)
@@ -71,6 +73,8 @@ class ListingTable:
     subjects: dict[str, Subject]
     #: jurisdictions with a list loaded (a gap in one of them is a real gap)
     jurisdictions: list[str]
+    #: each record's newest version ("source:id" → record_versions.id), to read whole when needed
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 def governmental_sources() -> list[str]:
@@ -114,7 +118,7 @@ def listing_table(engine: sa.Engine, *, kind: str | None = None, population: Ite
         newest: dict[tuple[str, str], tuple[date, int]] = {}
         about: dict[tuple[str, str], tuple[str, str, str]] = {}
         for rows in queries._in_chunks(conn, query, m.c.subject_id, wanted, CHUNK):
-            for subject_id, version_id, source, record_id, record_kind, snapshot_id in rows.tuples():
+            for subject_id, version_id, source, record_id, record_kind, snapshot_id in rows:
                 key = (source, record_id)
                 scope, day = snapshot_of[snapshot_id]
                 present.setdefault(key, set()).add(day)
@@ -126,20 +130,20 @@ def listing_table(engine: sa.Engine, *, kind: str | None = None, population: Ite
         columns = [json_field(engine, v.c.data, name) for name in LISTING_FIELDS]
         for start in range(0, len(version_ids), CHUNK):
             chunk = version_ids[start : start + CHUNK]
-            for version_id, *values in conn.execute(sa.select(v.c.id, *columns).where(v.c.id.in_(chunk))).tuples():
+            for version_id, *values in conn.execute(sa.select(v.c.id, *columns).where(v.c.id.in_(chunk))):
                 facts[version_id] = {name: _json_value(name, value) for name, value in zip(LISTING_FIELDS, values, strict=True)}
         subject_ids = sorted({subject_id for subject_id, _scope, _kind in about.values()})
         subjects: dict[str, Subject] = {}
         for rows in queries._in_chunks(conn, sa.select(subj.c.id, subj.c.caption, subj.c.kind), subj.c.id, subject_ids, CHUNK):
-            for subject_id, caption, subject_kind in rows.tuples():
+            for subject_id, caption, subject_kind in rows:
                 subjects[subject_id] = Subject(subject_id, caption, subject_kind)
     for key in sorted(newest):
         subject_id, scope, record_kind = about[key]
-        record = Record(key[0], key[1], Kind(record_kind), **facts[newest[key][1]])
+        record = Record(key[0], key[1], KINDS[record_kind], **facts[newest[key][1]])
         history = RecordHistory(record, scope, sorted(present[key]), sorted(scope_dates[(key[0], scope)]))
         subjects[subject_id].histories.append(history)
     loaded = ordered_jurisdictions({jurisdiction_of(source) for source, _scope in scope_dates})
-    return ListingTable(subjects, loaded)
+    return ListingTable(subjects, loaded, {f"{source}:{record_id}": v for (source, record_id), (_d, v) in newest.items()})
 
 
 def _json_value(name: str, value: Any) -> Any:
@@ -495,8 +499,7 @@ def discrepancies(
         records = [d.record for d in in_force_records(subject, filters) if d.jurisdiction in chosen]
         if len({r.partition(":")[0] for r in records}) >= 2:
             lists_of[subject.id] = records
-    wanted = [r for records in lists_of.values() for r in records]
-    full = {h.record.id: h.record for h in queries.record_histories(engine, wanted)} if wanted else {}
+    full = compared_records(engine, [table.versions[r] for records in lists_of.values() for r in records])
     found = []
     for subject_id, referents in sorted(lists_of.items(), key=lambda kv: table.subjects[kv[0]].caption.casefold()):
         per_source: dict[str, list[Record]] = {}
@@ -510,6 +513,26 @@ def discrepancies(
             if len(values) >= 2 and DISAGREE[name](list(values.values())):
                 found.append(Discrepancy(table.subjects[subject_id], name, values))
     return DiscrepancyReport(fields, filters, found)
+
+
+def compared_records(engine: sa.Engine, version_ids: list[int]) -> dict[str, Record]:
+    """These record versions, by record id ("source:id"), with what `discrepancies` compares: names,
+    birth dates, nationalities (built directly: `Record.from_dict` costs ten times more)."""
+    v = t.record_versions
+    found = {}
+    with engine.connect() as conn:
+        for start in range(0, len(version_ids), CHUNK):
+            for (data,) in conn.execute(sa.select(v.c.data).where(v.c.id.in_(version_ids[start : start + CHUNK]))):
+                item = orjson.loads(data)
+                record = Record(
+                    item["source"], item["source_id"], KINDS[item["kind"]],
+                    names=[Name(n["full"], type=NAME_TYPES[n.get("type", "primary")], script=n.get("script"))
+                           for n in item.get("names", [])],
+                    birth_dates=[FuzzyDate(d.get("value")) for d in item.get("birth_dates", [])],
+                    nationalities=item.get("nationalities", []), citizenships=item.get("citizenships", []),
+                )  # fmt: skip
+                found[record.id] = record
+    return found
 
 
 def in_force_records(subject: Subject, filters: Filters) -> list[Designation]:
