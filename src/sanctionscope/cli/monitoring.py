@@ -195,6 +195,24 @@ update = portfolio_app.command("update", help="Replace what is known of an exist
                                "(exit 3 if there is no such member).")(_member_command(True))  # fmt: skip
 
 
+@portfolio_app.command("rescreen")
+def rescreen(portfolio: PortfolioArgument, as_json: JsonOption = False) -> None:
+    """Screen every member of a portfolio against every list again (after a change of the matching code, or
+    now and then: delta screening re-scores only pairs whose subject changed, while how common a name is,
+    which a score weighs, moves a little with every update)."""
+    engine = open_engine()
+    try:
+        with engine.connect() as conn:
+            members.require_portfolio(conn, portfolio)
+    except PortfolioError as error:
+        raise _fail(error, EXIT_NOT_FOUND) from None
+    found = members.read_members(engine, portfolio)
+    saved = members.ImportReport(portfolio, updated=[member.id for member in found])
+    run = _screen(saved)
+    _show(run.to_dict() if run else {}, as_json, f"Screened {len(found)} member(s): "
+          f"{len(run.alerts) if run else 0} alert(s).")  # fmt: skip
+
+
 @portfolio_app.command("remove")
 def remove(portfolio: PortfolioArgument, member_id: MemberIdArgument) -> None:
     """Stop watching a member (its past screenings stay in the evidence); exit 3 if there is no such member."""
