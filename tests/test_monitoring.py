@@ -11,7 +11,6 @@ import hmac
 import importlib.util
 import sqlite3
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
+import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -64,7 +64,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 receiver.requests += 1
                 if fail_every and receiver.requests % fail_every == 0:
@@ -152,7 +152,7 @@ def test_exactly_the_new_designations_among_the_members_become_new_match_alerts(
     # each alert's subject holds a record that the 2022-03-04 file added, and says so
     added = {c["record_id"] for c in queries.list_changes(engine, source="us_ofac_sdn") if c["date"] == "2022-03-04"
              and c["change"] == "added"}  # fmt: skip
-    latest = [s for s in queries.snapshots(engine, "us_ofac_sdn") if s.published_on.isoformat() == "2022-03-04"][0]
+    latest = next(s for s in queries.snapshots(engine, "us_ofac_sdn") if s.published_on.isoformat() == "2022-03-04")
     for alert in alerts:
         assert set(alert) >= {"id", "portfolio", "member", "kind", "subject", "score", "designations", "snapshot",
                               "created", "state"}  # fmt: skip
@@ -220,7 +220,7 @@ def test_a_delivery_that_keeps_failing_becomes_a_dead_letter(screened: dict[str,
 
 def _subject_facts_in(engine: sa.Engine, subject_id: str, snapshot_date: str) -> dict[str, list[str]]:
     """The facts of the subject's OFAC records in the snapshot of that date."""
-    snapshot = [s for s in queries.snapshots(engine, "us_ofac_sdn") if s.published_on.isoformat() == snapshot_date][0]
+    snapshot = next(s for s in queries.snapshots(engine, "us_ofac_sdn") if s.published_on.isoformat() == snapshot_date)
     with engine.connect() as conn:
         referents = set(conn.execute(sa.select(t.subject_members.c.referent)
                                      .where(t.subject_members.c.subject_id == subject_id)).scalars())  # fmt: skip
@@ -230,7 +230,7 @@ def _subject_facts_in(engine: sa.Engine, subject_id: str, snapshot_date: str) ->
 def test_a_false_positive_decision_survives_a_further_load(screened: dict[str, Any], lists_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "decided.db"
     copy_db(screened["path"], path)
-    usmanov = [a for a in alerts_json(path) if a["member"] == "usmanov"][0]
+    usmanov = next(a for a in alerts_json(path) if a["member"] == "usmanov")
     result = cli(path, "alerts", "decide", str(usmanov["id"]), "false_positive", "--note", "our Usmanov is another man",
                  "--author", "analyst")  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -366,7 +366,7 @@ def test_update_every_parses_intervals_and_stops_cleanly_on_ctrl_c(monkeypatch: 
     from sanctionscope.cli import monitoring as cli_monitoring
 
     assert cli_monitoring.parse_interval("6h") == 21600 and cli_monitoring.parse_interval("30m") == 1800
-    with pytest.raises(Exception):
+    with pytest.raises(typer.Exit):
         cli_monitoring.parse_interval("often")
     rounds: list[int] = []
 

@@ -3,13 +3,12 @@ alerts OFAC's 2022-03-04 update raised for a portfolio screened on 2022-02-25, d
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from support import running_server
+from test_web import SCREENSHOTS, browser  # noqa: F401  (the browser fixture)
 
 from sanctionscope.api.app import create_app
 from sanctionscope.api.keys import create_key
@@ -20,7 +19,6 @@ from sanctionscope.monitor.alerts import list_alerts
 from sanctionscope.monitor.hook import monitor_after_load
 from sanctionscope.store import db
 from sanctionscope.store.load import load_paths
-from test_web import SCREENSHOTS, _free_port, browser  # noqa: F401  (the browser fixture)
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +34,8 @@ def server(lists_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     key = create_key(engine, "reviewer", ["read", "screen"])
     app = create_app(engine)
     app.state.service.matcher()
-    port = _free_port()
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if running.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", key, engine  # type: ignore[misc]
-    running.should_exit = True
-    thread.join(timeout=10)
+    with running_server(app) as url:
+        yield url, key, engine  # type: ignore[misc]
 
 
 def test_review_page_lists_open_alerts_and_decides_one(browser, server) -> None:  # noqa: F811
@@ -72,7 +61,7 @@ def test_review_page_lists_open_alerts_and_decides_one(browser, server) -> None:
     page.wait_for_load_state()
     # back on the open alerts: Usmanov's is decided and gone from them, Peskov's is still there
     assert page.locator("table.alerts tbody tr").count() == 1
-    decided = [a for a in list_alerts(engine) if a["id"] == usmanov["id"]][0]
+    decided = next(a for a in list_alerts(engine) if a["id"] == usmanov["id"])
     assert (decided["state"], decided["note"], decided["decided_by"]) == ("false_positive", "another Usmanov, born 1980", "reviewer")
     page.goto("/alerts/review?state=false_positive")
     assert "another Usmanov, born 1980" in page.locator(f"#alert-{usmanov['id']}").inner_text()

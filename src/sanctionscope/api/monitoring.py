@@ -125,7 +125,7 @@ def monitoring_routes(service: Service, require: Callable[[str], Callable[..., A
     def evidence(
         name: str,
         as_of: Annotated[date | None, Query(description="The evidence at the end of this day (UTC)")] = None,
-        format: Annotated[Literal["json", "html"], Query()] = "json",  # noqa: A002
+        format: Annotated[Literal["json", "html"], Query()] = "json",
         _key: ApiKey | None = read,
     ) -> dict[str, Any] | HTMLResponse:
         """For each member: screened when, against which snapshots (content hashes), result, decision."""

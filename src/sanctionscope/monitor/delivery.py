@@ -209,5 +209,5 @@ def delivery_loop(engine: sa.Engine, every: float, stop: threading.Event) -> Non
     while not stop.wait(every):
         try:
             deliver_due(engine)
-        except Exception:  # noqa: BLE001  (a worker that dies silently would stop all deliveries)
+        except Exception:
             log.exception("delivering alerts failed; retrying in %s s", every)

@@ -105,7 +105,7 @@ def portfolio_report(engine: sa.Engine, portfolio: str, as_of: date | None = Non
         "members": rows,
         "summary": {"members": len(rows), "matches": sum(1 for r in rows if r["matches"]),
                     "no_match": sum(1 for r in rows if r["result"] == "no match"),
-                    "not_screened": sum(1 for r in rows if r["result"] == "not screened")},  # fmt: skip
+                    "not_screened": sum(1 for r in rows if r["result"] == "not screened")},
         "runs": [{**_run_dict(run_of[i]), "snapshots": orjson.loads(run_of[i].snapshots)} for i in sorted(used)],
     }
 

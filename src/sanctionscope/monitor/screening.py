@@ -30,7 +30,6 @@ from sanctionscope.index.entries import Entry
 from sanctionscope.match.assemble import build_matcher
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher, PreparedQuery, score_entry
 from sanctionscope.match.features import kinds_compatible
-from sanctionscope.match.query import Query
 from sanctionscope.monitor import tables as m
 from sanctionscope.monitor.alerts import NewAlert, follow_redirects, insert_alerts, should_alert, subject_facts
 from sanctionscope.monitor.delivery import enqueue
