@@ -433,3 +433,31 @@ def test_the_compare_page_in_chromium(browser, page_server, book: SubjectBook, l
     assert "ABRAMOVICH" in page.inner_text("table.gaps")
     context.close()
     assert os.path.getsize(SCREENSHOT) > 10_000
+
+
+# --- PostgreSQL: the same reading through its JSON operators -------------------------------------------
+
+
+def test_the_listing_table_on_postgresql(postgres_url: str, lists_dir: Path) -> None:
+    from support import fresh_postgres
+
+    from sanctionscope.store.load import load_paths
+
+    engine = fresh_postgres(postgres_url)
+    load_paths(engine, [lists_dir / "un/un-sc-consolidated-xml/2025-11-20", lists_dir / "au/dfat-consolidated-xlsx"])
+    ensure_resolved(engine)
+    book = SubjectBook(engine)
+    table = g.listing_table(engine)
+    assert table.jurisdictions == ["au", "un"] and len(table.subjects) == len(book)
+    for sid in sorted(table.subjects)[::25]:
+        expected = {j: without_reason(d) for j, d in book.get(sid).by_jurisdiction(date(2026, 1, 1)).items()}
+        found = g.in_force(table.subjects[sid], g.Filters(as_of=date(2026, 1, 1)))
+        assert {j: without_reason(d) for j, d in found.items()} == expected, sid
+        regimes = {r for h in book.get(sid).histories for r in h.record.regimes}
+        assert {r for h in table.subjects[sid].histories for r in h.record.regimes} == regimes
+    state = g.standing(table, g.Filters())
+    counts = g.overlap(state).counts
+    for combination in g.every_combination(["au", "un"]):
+        lacks = [j for j in ("au", "un") if j not in combination]
+        assert len(g.gaps(state, sorted(combination), lacks).gaps) == counts.get(combination, 0)
+    assert counts.get(frozenset({"au", "un"}), 0) > 0  # Australia carries the UN's listings
