@@ -46,7 +46,7 @@ KINDS = {kind.value: kind for kind in Kind}
 NAME_TYPES = {name_type.value: name_type for name_type in NameType}
 #: the fields `discrepancies` compares
 DISCREPANCY_FIELDS = ("birth_date", "nationality", "name")
-#: two words this alike (rapidfuzz ratio, 0-100) are spellings of one name (Aleksandr / Alexander: 82)
+#: two words this alike (rapidfuzz ratio, 0-100) are spellings of one name (Aleksandr / Alexander: 78)
 SPELLING_SIMILARITY = 60
 
 
