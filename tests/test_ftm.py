@@ -15,7 +15,8 @@ from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, Name
 from sanctionscope.sources import au_dfat, bis_dpl, ca_sema, trade_csl, un_xml
 from sanctionscope.sources.base import ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.detect import discover
-from sanctionscope.sources.ftm import FORMAT, export_entities, parse_entities, scope_of
+from sanctionscope.export import export_entities
+from sanctionscope.sources.ftm import FORMAT, parse_entities, scope_of
 from sanctionscope.sources.registry import jurisdiction_of
 
 THINGS = {"Person", "Organization", "Company", "LegalEntity", "PublicBody", "Vessel", "Airplane"}
@@ -126,9 +127,13 @@ def test_fixture_counts_are_the_documented_ones(ftm_dir: Path) -> None:
     assert len(parsed(fixture(ftm_dir, "t1")).records) == 4 + 2
     parteispenden = parsed(fixture(ftm_dir, "parteispenden"))
     assert len(parteispenden.records) == 56 + 22 + 18
-    assert parteispenden.notes[0].startswith("skipped 290 Payment entities")
+    assert parteispenden.notes[0].startswith("kept 290 Payment entities as related entities")
     zala = parsed(fixture(ftm_dir, "zala"))
-    assert zala.notes[0].startswith("skipped 14 Ownership, 4 Family, 3 Directorship entities")
+    assert zala.notes[0].startswith("kept 14 Ownership, 4 Family, 3 Directorship entities as related entities")
+    # every entity of each file is kept as published, the relationships included
+    for name in ("zala", "t1", "parteispenden"):
+        kept = parsed(fixture(ftm_dir, name)).entities
+        assert [e["id"] for e in kept] == [e["id"] for e in raw_entities(fixture(ftm_dir, name))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,11 +162,12 @@ def test_zakharov_regimes_listing_and_identifiers_as_in_the_raw_file(ftm_dir: Pa
     expected_reasons = {r for s in sanctions for r in s["properties"].get("reason", [])}
     assert set(record.reason.split("\n")) == {" ".join(r.split()) for r in expected_reasons}
     assert "Executive Order 14024 (Russia)" in record.reason.split("\n")
-    # one remark per sanction, saying who listed him
-    sanction_remarks = [r for r in record.remarks if r.startswith("Sanction ")]
-    assert len(sanction_remarks) == len(sanctions)
-    [ofac] = [r for r in sanction_remarks if "[us_ofac_sdn]" in r]
-    assert "authority: Office of Foreign Assets Control" in ofac and "program: RUSSIA-EO14024" in ofac
+    # the sanctions themselves, who listed him, are kept as published entities, not folded into remarks
+    assert not [r for r in record.remarks if r.startswith("Sanction ")]
+    kept = {e["id"]: e for e in parsed(fixture(ftm_dir, "zala")).entities}
+    [ofac] = [kept[s["id"]] for s in sanctions if "us_ofac_sdn" in s["datasets"]]
+    assert ofac["properties"]["authority"] == ["Office of Foreign Assets Control"]
+    assert ofac["properties"]["programId"] == ["US-RUSHAR"] and ofac["properties"]["entity"] == [ZAKHAROV]
 
     expected_ids = {("inn", v) for v in raw["properties"]["innCode"]} | {
         ("tax_id", v) for v in raw["properties"]["taxNumber"]
@@ -180,7 +186,11 @@ def test_zakharov_regimes_listing_and_identifiers_as_in_the_raw_file(ftm_dir: Pa
     assert names_of(record, NameType.PRIMARY) == set(raw["properties"]["name"])
     assert names_of(record, NameType.ALIAS) == set(raw["properties"]["alias"])
     assert "ftm:ofac-45937" in record.cross_refs
-    assert any(r.startswith("datasets: ") and "us_ofac_sdn" in r for r in record.remarks)
+    # the publisher's statement of the entity, kept as it is: schema, datasets, topics, target, dates
+    assert record.ftm_schema == "Person" and record.datasets == sorted(raw["datasets"])
+    assert record.ftm_properties["topics"] == raw["properties"]["topics"] and record.target is raw["target"]
+    assert (record.first_seen, record.last_change) == (raw["first_seen"], raw["last_change"])
+    assert not [r for r in record.remarks if r.startswith(("datasets: ", "topics: "))]
     # the linked Address entity gives the address its country; the plain text stays as stated
     assert Address("272 Pushkinskaya Street, Apt 41, Izhevsk, 426008", "ru") in record.addresses
     assert Address("IZHEVSK, 426008") in record.addresses
@@ -463,7 +473,7 @@ def hand_made_records() -> list[Record]:
 
 
 def test_exported_entities_validate_against_the_ftm_model() -> None:
-    entities = list(export_entities(hand_made_records(), jurisdiction_of=jurisdiction_of))
+    entities = list(export_entities(hand_made_records()))
     for entity in entities:
         assert registry.entity.validate(entity["id"]), entity["id"]
         proxy = model.get_proxy(entity)
@@ -523,30 +533,38 @@ def test_exported_entities_validate_against_the_ftm_model() -> None:
 
 
 def test_export_is_deterministic_and_skips_sanctions_for_non_sanctions_data(ftm_dir: Path) -> None:
-    first = list(export_entities(hand_made_records(), jurisdiction_of=jurisdiction_of))
-    again = list(export_entities(hand_made_records(), jurisdiction_of=jurisdiction_of))
+    first = list(export_entities(hand_made_records()))
+    again = list(export_entities(hand_made_records()))
     assert first == again
     donations = parsed(fixture(ftm_dir, "parteispenden")).records
-    schemata = Counter(e["schema"] for e in export_entities(donations, jurisdiction_of=jurisdiction_of))
+    schemata = Counter(e["schema"] for e in export_entities(donations))
     assert "Sanction" not in schemata  # party donors are not sanctioned
-    assert schemata["Person"] == 22 and schemata["Organization"] == 74
+    # each thing keeps its publisher's schema: a Company stays a Company
+    assert schemata["Person"] == 22 and schemata["Company"] == 56 and schemata["Organization"] == 18
 
 
 def test_round_trip_zala_keeps_names_dates_identifiers(ftm_dir: Path) -> None:
-    original = parsed(fixture(ftm_dir, "zala")).records
-    exported = list(export_entities(original, jurisdiction_of=jurisdiction_of))
+    snapshot = parsed(fixture(ftm_dir, "zala"))
+    original = snapshot.records
+    related = [e for e in snapshot.entities if e["schema"] not in THINGS]
+    exported = list(export_entities(original, related))
     for entity in exported:
         model.get_proxy(entity)
-    # a Sanction for each thing with a program or a Sanction entity (the others are related companies)
+    # the publisher's entities come back as published: the same ids, schemata, properties, dates
     entities = raw_entities(fixture(ftm_dir, "zala"))
-    listed = {e["id"] for e in entities if e["schema"] in THINGS and e["properties"].get("programId")}
-    listed |= {ref for e in entities if e["schema"] == "Sanction" for ref in e["properties"]["entity"]}
-    assert Counter(e["schema"] for e in exported)["Sanction"] == len(listed) == 13
+    assert Counter(e["schema"] for e in exported) == Counter(e["schema"] for e in entities)
+    raw_by_id = {e["id"]: e for e in entities}
+    for entity in exported:
+        raw = raw_by_id[entity["id"]]
+        assert entity["schema"] == raw["schema"] and entity["target"] is raw["target"]
+        assert entity["properties"] == {k: v for k, v in raw["properties"].items() if k != "modifiedAt"}
+        assert (entity["first_seen"], entity["last_change"]) == (raw["first_seen"], raw["last_change"])
+        assert entity["datasets"] == sorted(raw["datasets"]) and entity["referents"] == sorted(raw["referents"])
     lines = [json.dumps(entity) for entity in exported]
     again = {r.source_id: r for r in parse_entities(lines).records}
     assert len(again) == len(original)
     for record in original:
-        back = again[f"ftm-{record.source_id}"]
+        back = again[record.source_id]
         assert back.kind == record.kind
         assert sorted(map(repr, back.names)) == sorted(map(repr, record.names)), record.source_id
         assert back.caption == record.caption
@@ -561,7 +579,7 @@ def test_round_trip_zala_keeps_names_dates_identifiers(ftm_dir: Path) -> None:
             record.countries,
         )
         assert back.gender == record.gender and back.positions == record.positions
-        assert [c.removeprefix("ftm:") for c in back.cross_refs] == [c.removeprefix("ftm:") for c in record.cross_refs]
+        assert sorted(back.cross_refs) == sorted(record.cross_refs)  # FtM's referents are a set
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
-"""Flat exports of records (CSV); FollowTheMoney export lives with its format in sources/ftm.py."""
+"""Exports of records: FollowTheMoney entities (through `ftm_mapping`, the API's mapping too) and a flat CSV."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
+from followthemoney import ValueEntity
+
+from sanctionscope.ftm_mapping import caption_of, is_target, listing_entities, published_entity, record_entity
 from sanctionscope.model import Record
 from sanctionscope.sources.registry import jurisdiction_of
 
@@ -69,3 +72,28 @@ def write_csv(records: Iterable[Record], out: TextIO) -> int:
         writer.writerow(record_row(record))
         count += 1
     return count
+
+
+def export_entities(records: Iterable[Record], related: Iterable[dict[str, Any]] = ()) -> Iterator[dict[str, Any]]:
+    """FtM entity dicts: each record's thing and the entities its list states (Address, Sanction), then `related`.
+
+    `related` are the entities an FtM publisher gave next to its things (Sanction, Address,
+    Ownership...: `FtmGraph.related()`), written as published.
+    """
+    for record in records:
+        thing = record_entity(record)
+        yield _export_dict(thing, is_target(record))
+        for entity in listing_entities(record, thing):
+            yield _export_dict(entity, False)
+    for data in related:
+        yield _export_dict(published_entity(data), bool(data.get("target")))
+
+
+def _export_dict(entity: ValueEntity, target: bool) -> dict[str, Any]:
+    """The entity as OpenSanctions writes it (ValueEntity's dict: caption, datasets, referents, dates) with `target`."""
+    data = entity.to_dict()
+    data["caption"] = caption_of(entity)
+    data["datasets"] = sorted(entity.datasets)
+    data["referents"] = sorted(entity.referents)
+    data["target"] = target
+    return data

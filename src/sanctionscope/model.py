@@ -177,6 +177,17 @@ class Record:
     cross_refs: list[str] = field(default_factory=list)
     # Values the parser could not interpret, kept verbatim under the source's field name.
     unparsed: dict[str, list[str]] = field(default_factory=dict)
+    # FollowTheMoney sources only (the official lists state none of these): the entity as its
+    # publisher states it, so that it is served back unchanged. `ftm_schema` ("Company"),
+    # `ftm_properties` (every property as published, topics included), `datasets` (the
+    # publications it was collected from), `target` (whether the publisher calls it a target),
+    # `first_seen` and `last_change` (the publisher's own ISO datetimes).
+    ftm_schema: str | None = None
+    ftm_properties: dict[str, list[str]] = field(default_factory=dict)
+    datasets: list[str] = field(default_factory=list)
+    target: bool | None = None
+    first_seen: str | None = None
+    last_change: str | None = None
 
     @property
     def id(self) -> str:

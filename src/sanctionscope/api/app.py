@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import orjson
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +25,7 @@ from sanctionscope import __version__
 from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
+from sanctionscope.api.entity_routes import entity_routes
 from sanctionscope.api.gaps import gaps_routes
 from sanctionscope.api.monitoring import alerts_page_routes, monitoring_routes
 from sanctionscope.api.own import own_routes
@@ -38,7 +39,7 @@ from sanctionscope.api.catalog import catalog
 from sanctionscope.api.datasets import Selection
 from sanctionscope.api.service import Service, dataset_sources
 from sanctionscope.api.yente_models import (AlgorithmResponse, DataCatalogModel, EntityMatchQuery, EntityMatchResponse,
-                                            EntityResponse, ErrorResponse, SearchResponse, StatusResponse,
+                                            ErrorResponse, SearchResponse, StatusResponse,
                                             yente_entity)  # fmt: skip
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Result
 from sanctionscope.match.query import QueryError
@@ -179,7 +180,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         subject = service.book().get(result.entry.id)
         entity = yente_entity(service.entity(subject)) if subject else {"id": result.entry.id, "caption": result.entry.caption,
                                                                            "schema": result.schema, "properties": {}}  # fmt: skip
-        entity["referents"] = result.entry.referents
+        entity.setdefault("referents", result.entry.referents)
         entity["score"] = round(result.score, 4)
         entity["match"] = result.match
         entity["explanations"] = yente_explanations(result)
@@ -229,10 +230,13 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
                                   sources=selected.matcher_sources(), cutoff=cutoff)  # fmt: skip
             results = []
             for result in found:
-                if excluded_ids & {result.entry.id, *result.entry.referents} or result.schema.lower() in excluded_schemata:
+                if result.schema.lower() in excluded_schemata:
                     continue
                 entity_data = result_entity(result)
                 if not selected.selects(entity_data.get("datasets", []), result.entry.sources):
+                    continue
+                # by any id the entity answers to: subject, public, record and publisher ids, referents
+                if excluded_ids & {result.entry.id, entity_data["id"], *entity_data["referents"]}:
                     continue
                 if topics and not set(topics) & set(entity_data["properties"].get("topics", [])):
                     continue
@@ -278,28 +282,16 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         table = service.search_table()
         matched = name_scores(service.matcher(), table, q, selected.matcher_sources(), limit=offset + limit + 200) if q.strip() else {}
         found = rank(table, request, matched)
-        book = service.book()
         page = []
         for number, _score in found[offset : offset + limit]:
-            subject = book.current(table.rows[number].id)
+            subject = service.subject(table.rows[number].id)
             if subject is not None:
                 page.append(yente_entity(service.entity(subject)))
         titles = {d["name"]: d["title"] for d in catalog(engine, service.book(), service.index_versions)["datasets"]}
         return FastJSON({"results": page, "total": {"value": len(found), "relation": "eq"}, "limit": limit,
                          "offset": offset, "facets": search_facets(table, (n for n, _ in found), facets, titles)})  # fmt: skip
 
-    @app.get("/entities/{entity_id}", tags=["data"], response_model=EntityResponse,
-             responses={308: {"description": "Merged into another entity"}, 404: {"model": ErrorResponse}})  # fmt: skip
-    def entity(entity_id: str, _key: ApiKey | None = read) -> Any:
-        """One entity; the id of a subject merged into another redirects to it, as does a record id."""
-        book = service.book()
-        found = book.current(entity_id)
-        if found is not None:
-            return FastJSON(yente_entity(service.entity(found)))
-        target = book.get(entity_id) or book.for_record(entity_id)
-        if target is not None:
-            return RedirectResponse(f"/entities/{target.id}", status_code=308)
-        raise HTTPException(404, f"no entity {entity_id!r}")
+    app.include_router(entity_routes(service, authenticator.require))
 
     app.include_router(reconcile_routes(service, authenticator.require, selection))
     app.include_router(own_routes(service, authenticator.require))

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sanctionscope.api.catalog import source_versions
-from sanctionscope.api.entities import subject_entity
+from sanctionscope.api.entities import EntityGraph, subject_entity
 from sanctionscope.api.search import SearchTable, SearchTables
 from sanctionscope.api.search_file import load_table
 from sanctionscope.match.database import current_version, open_matcher
@@ -24,6 +24,7 @@ from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve.build import data_version as subjects_version
 from sanctionscope.resolve.build import resolved_version
 from sanctionscope.resolve.subjects import Subject, SubjectBook
+from sanctionscope.store.ftm_graph import FtmGraph
 from sanctionscope.text import TextScreener
 from sanctionscope.sources.registry import SOURCES, jurisdiction_of
 
@@ -44,6 +45,7 @@ class Service:
         self._entities: dict[str, dict[str, Any]] = {}
         self._sources: set[str] = set()
         self._text_screener: TextScreener | None = None
+        self._graph: EntityGraph | None = None
         self._search_tables = SearchTables()
         #: each source's version when the index was loaded (the catalog's `index_version`)
         self.index_versions: dict[str, str] = {}
@@ -59,7 +61,8 @@ class Service:
             if matcher is not None:
                 self._matcher, self._book, self._entities = matcher, SubjectBook(self.engine), {}
                 self._text_screener = None
-                self._sources = self._book.sources()
+                self._graph = None
+                self._sources = self._book.sources() | FtmGraph(self.engine).datasets()
                 self.index_versions = source_versions(self.engine)
                 self.version = matcher.version
             self._checked = now
@@ -95,7 +98,7 @@ class Service:
             return self._text_screener
 
     def sources(self) -> set[str]:
-        """The sources with records in the database."""
+        """The sources with records in the database, and the datasets of FtM records (dataset names for /match)."""
         self._refresh()
         return self._sources
 
@@ -107,6 +110,18 @@ class Service:
                 self._entities = {}
             found = self._entities[subject.id] = subject_entity(subject)
         return found
+
+    def graph(self) -> EntityGraph:
+        """Entities by any of their ids, and what is around them (for the current data version)."""
+        book = self.book()
+        with self._lock:
+            if self._graph is None or self._graph.book is not book:
+                self._graph = EntityGraph(book, FtmGraph(self.engine), self.entity)
+            return self._graph
+
+    def subject(self, entity_id: str) -> Subject | None:
+        """The subject any of its ids stands for: public id, subject id, record id, publisher id, referent."""
+        return self.graph().subject(entity_id)
 
     def search_table(self) -> SearchTable:
         """Every entity's search row, for the current data version: read from its file, or built once."""

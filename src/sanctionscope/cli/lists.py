@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sanctionscope.cli.common import (
@@ -25,6 +27,9 @@ from sanctionscope.cli.common import (
 )
 from sanctionscope.store import db, queries
 from sanctionscope.store.load import LoadReport, load_paths
+
+#: what `load --dataset` takes: it becomes the snapshots' scope (at most 64 characters)
+DATASET_NAME = re.compile(r"[\w.-]{1,64}")
 
 
 def _report_load(report: LoadReport, as_json: bool) -> None:
@@ -74,6 +79,13 @@ def load(
             "--date", help="Publication date YYYY-MM-DD, for files that state none (else taken from the path)."
         ),
     ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            help="FollowTheMoney files only: the dataset their entities belong to (default: each entity's own "
+            "`datasets`, else the file's name, e.g. zala for zala.entities.ftm.json)."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load list files: detect each file's format, source and date, and store it as a snapshot.
@@ -84,6 +96,9 @@ def load(
     given = parse_date_option(date_, "--date")
     if source is not None:
         check_source(source)
+    if dataset is not None and not DATASET_NAME.fullmatch(dataset):
+        errors.print(f"[red]--dataset: {escape(dataset)!r} is not a dataset name (letters, digits, _ . -; at most 64)[/red]")
+        raise typer.Exit(2)
     engine = open_engine()
     with progress_bar() as progress:
         task = progress.add_task("Loading", total=None, current="")
@@ -91,7 +106,7 @@ def load(
         def on_bundle(bundle, number: int, total: int) -> None:  # type: ignore[no-untyped-def]
             progress.update(task, total=total, completed=number - 1, current=bundle.files[0].name)
 
-        report = load_paths(engine, paths, source=source, given_date=given, on_bundle=on_bundle)
+        report = load_paths(engine, paths, source=source, given_date=given, dataset=dataset, on_bundle=on_bundle)
     _report_load(report, as_json)
     if any(r.status == "loaded" for r in report.results):
         from sanctionscope.cli.monitoring import run_monitoring
@@ -250,23 +265,26 @@ def export(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     as_of: Annotated[str | None, typer.Option(help="The lists as they stood on this date.")] = None,
 ) -> None:
-    """Export every current record: FollowTheMoney entities (with Sanction entities) or a flat CSV."""
+    """Export every current record: FollowTheMoney entities (with Sanction, Address and, for FtM data, every related entity as published) or a flat CSV."""
     from sanctionscope.export import write_csv
 
     if format_ not in ("ftm", "csv"):
         errors.print(f"--format must be ftm or csv, not {format_!r}")
         raise typer.Exit(2)
-    records = queries.current_records(open_engine(), source=source, as_of=parse_date_option(as_of, "--as-of"))
+    engine = open_engine()
+    day = parse_date_option(as_of, "--as-of")
+    records = queries.current_records(engine, source=source, as_of=day)
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if format_ == "csv":
             count = write_csv(records, out)
         else:
-            from sanctionscope.sources.ftm import export_entities
-            from sanctionscope.sources.registry import jurisdiction_of
+            from sanctionscope.export import export_entities
+            from sanctionscope.store.ftm_graph import FtmGraph
 
             count = 0
-            for entity in export_entities(records, jurisdiction_of=jurisdiction_of):
+            related = FtmGraph(engine, source=source, as_of=day).related()
+            for entity in export_entities(records, related):
                 out.write(orjson.dumps(entity).decode() + "\n")
                 count += 1
     finally:

@@ -179,6 +179,7 @@ def entry_from_records(entry_id: str, records: Sequence[Record]) -> Entry:
         entry.identifiers.update(i.value for i in record.identifiers)
         entry.gender = entry.gender or record.gender
         entry.sources.add(record.source)
+        entry.sources.update(record.datasets)  # an FtM record's datasets select it as its source does
     return entry
 
 

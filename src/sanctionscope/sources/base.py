@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sanctionscope.model import Record
 
@@ -74,6 +74,9 @@ class ParsedSnapshot:
     #: record fields these files state only in part (an OFAC sdn.csv without add.csv has no
     #: addresses): changes in them against other snapshots are not reported as amendments
     partial_fields: frozenset[str] = frozenset()
+    #: FollowTheMoney files only: every entity of the file as published (things and the Sanction,
+    #: Address, Ownership... entities around them), stored with the snapshot for serving them
+    entities: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Format:

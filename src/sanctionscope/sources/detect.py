@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sanctionscope.sources import ftm
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile, date_in_path
 from sanctionscope.sources.registry import formats, source_info
 
@@ -118,16 +119,25 @@ class DatedSnapshot:
     date_basis: str  # "stated" (in the file), "given" (--date), "path" (YYYY-MM-DD in the folder name)
 
 
-def parse_bundle(bundle: Bundle, *, source: str | None = None, given_date: date | None = None) -> list[DatedSnapshot]:
+def parse_bundle(
+    bundle: Bundle, *, source: str | None = None, given_date: date | None = None, dataset: str | None = None
+) -> list[DatedSnapshot]:
     """Parse a bundle and settle each snapshot's date: given (--date) over stated (in the file) over path.
 
-    `source` overrides the detected source.
+    `source` overrides the detected source; `dataset` names the one dataset of FollowTheMoney files
+    (any other format refuses it: its records are in their source's dataset).
     """
     snapshots = bundle.format.parse(bundle.files)
     dated: list[DatedSnapshot] = []
     for snapshot in snapshots:
         if source is not None and snapshot.source != source:
             snapshot = _with_source(snapshot, source)
+        if dataset is not None:
+            if snapshot.format != ftm.FORMAT.name:
+                raise SourceError(
+                    bundle.label, f"--dataset names the dataset of FollowTheMoney files; this is {snapshot.format}"
+                )
+            snapshot = ftm.with_dataset(snapshot, dataset)
         if given_date is not None:
             dated.append(DatedSnapshot(snapshot, given_date, "given"))
         elif snapshot.published_on is not None:

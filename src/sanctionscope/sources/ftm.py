@@ -63,28 +63,26 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from followthemoney import EntityProxy, model, registry
+from followthemoney import EntityProxy, ValueEntity, model, registry
 from followthemoney.property import Property
 from followthemoney.schema import Schema
-from followthemoney.util import make_entity_id, sanitize_text, stringify
-from rigour.territories import get_territory
+from followthemoney.util import stringify
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import UniqueIds, add_country, append_unique, joined, reject_non_list
-from sanctionscope.sources.registry import SOURCES
 from sanctionscope.sources.values import clean, parse_fuzzy_date, parse_gender
 
 # ---------------------------------------------------------------------------------------------
 # Schemata and property mappings (shared by import and export).
 # ---------------------------------------------------------------------------------------------
 
-#: the schemata whose entities are list entries, most specific first (for `_kind_of`)
+#: the schemata whose entities are list entries, most specific first (for `kind_of`)
 _KIND_OF_SCHEMA: tuple[tuple[str, Kind], ...] = (
     ("Person", Kind.PERSON),
     ("Organization", Kind.ORGANIZATION),
@@ -93,7 +91,7 @@ _KIND_OF_SCHEMA: tuple[tuple[str, Kind], ...] = (
     ("Airplane", Kind.AIRCRAFT),
 )
 
-_SCHEMA_OF_KIND: dict[Kind, str] = {
+SCHEMA_OF_KIND: dict[Kind, str] = {
     Kind.PERSON: "Person",
     Kind.ORGANIZATION: "Organization",
     Kind.UNKNOWN: "LegalEntity",
@@ -101,7 +99,7 @@ _SCHEMA_OF_KIND: dict[Kind, str] = {
     Kind.AIRCRAFT: "Airplane",
 }
 
-_NAME_TYPES: dict[str, NameType] = {
+NAME_TYPES: dict[str, NameType] = {
     "name": NameType.PRIMARY,
     "alias": NameType.ALIAS,
     "abbreviation": NameType.ALIAS,
@@ -137,7 +135,7 @@ _IDENTIFIER_TYPES: dict[str, str] = {
 }
 
 #: sanctionscope identifier types without an FtM property of their own
-_EXPORT_FALLBACK_PROPS: dict[str, str] = {"other": "idNumber"}
+EXPORT_FALLBACK_PROPS: dict[str, str] = {"other": "idNumber"}
 
 _COUNTRY_PROPS: dict[str, str] = {
     "nationality": "nationalities",
@@ -150,7 +148,7 @@ _COUNTRY_PROPS: dict[str, str] = {
 
 _REMARK_PROPS = frozenset({"notes", "summary", "description"})
 _POSITION_PROPS = frozenset({"position", "title"})
-_REGIME_PROPS = ("programId", "program")
+REGIME_PROPS = ("programId", "program")
 
 #: OpenSanctions processing metadata, rewritten by every export run: never part of a record
 _BOOKKEEPING = frozenset({"modifiedAt", "retrievedAt", "indexText"})
@@ -165,7 +163,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _kind_of(schema: Schema) -> Kind | None:
+def kind_of(schema: Schema) -> Kind | None:
     """The record kind of a schema, or None if its entities are not list entries."""
     for name, kind in _KIND_OF_SCHEMA:
         if schema.is_a(name):
@@ -193,7 +191,10 @@ class FtmFormat(Format):
 
     def parse_file(self, file: SourceFile) -> ParsedSnapshot:
         reject_non_list(file.label, file.data, "FollowTheMoney entities (JSON lines)")
-        parsed = parse_entities(byte_lines(file.data), self.default_source, label=file.label)
+        scope = scope_of(file.name)
+        parsed = parse_entities(
+            byte_lines(file.data), self.default_source, label=file.label, dataset=scope or self.default_source
+        )
         if not parsed.records:
             raise SourceError(
                 file.label,
@@ -206,8 +207,9 @@ class FtmFormat(Format):
             files=[file],
             records=parsed.records,
             published_on=None,
-            scope=scope_of(file.name),
+            scope=scope,
             notes=parsed.notes,
+            entities=parsed.entities,
         )
 
 
@@ -246,10 +248,12 @@ def byte_lines(data: bytes) -> Iterator[bytes]:
 
 @dataclass
 class ParsedEntities:
-    """The records of an FtM entity stream and what was not turned into records."""
+    """The records of an FtM entity stream, every entity as published, and notes on what is not a record."""
 
     records: list[Record]
     notes: list[str] = field(default_factory=list)
+    #: every entity of the stream (things and the entities around them), `datasets` filled in
+    entities: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -270,11 +274,12 @@ class _Entity:
 class _Collected:
     """Everything the pass over the lines collected, keyed for attaching."""
 
+    all: list[_Entity] = field(default_factory=list)
     things: list[_Entity] = field(default_factory=list)
     addresses: dict[str, _Entity] = field(default_factory=dict)
     sanctions: list[_Entity] = field(default_factory=list)
     documents: list[_Entity] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)
+    related: Counter[str] = field(default_factory=Counter)
     #: the ids OpenSanctions merged into an entity (its referents) → the entity's id
     merged_ids: dict[str, str] = field(default_factory=dict)
 
@@ -285,10 +290,15 @@ class _Collected:
 
 
 def parse_entities(
-    lines: Iterable[bytes | str], source: str = "ftm", *, label: str = "<ftm entities>"
+    lines: Iterable[bytes | str], source: str = "ftm", *, label: str = "<ftm entities>", dataset: str = "ftm"
 ) -> ParsedEntities:
-    """Records from FtM entity JSON, one entity per line (lines numbered from 1 for errors)."""
+    """Records from FtM entity JSON, one entity per line (lines numbered from 1 for errors).
+
+    An entity that names no `datasets` belongs to `dataset` (the file's), as yente has it.
+    """
     collected = _collect(lines, label)
+    for entity in collected.all:
+        entity.data["datasets"] = _datasets(entity.data, dataset)
     records: dict[str, Record] = {}
     listing_dates: dict[str, list[str]] = {}
     used_addresses: set[str] = set()
@@ -314,7 +324,51 @@ def parse_entities(
     unused = [entity_id for entity_id in collected.addresses if entity_id not in used_addresses]
     if unused:
         notes.add(f"{len(unused)} Address entities are used by no record (e.g. {', '.join(unused[:3])})")
-    return ParsedEntities(list(records.values()), _skipped_note(collected.skipped) + notes.lines())
+    entities = [_published(entity) for entity in collected.all]
+    return ParsedEntities(list(records.values()), _related_note(collected.related) + notes.lines(), entities)
+
+
+def _datasets(data: dict[str, Any], default: str) -> list[str]:
+    """The entity's own datasets, else the file's."""
+    stated = [d for d in data.get("datasets") or [] if isinstance(d, str) and d.strip()]
+    return sorted(set(stated)) or [default]
+
+
+def _published(entity: _Entity) -> dict[str, Any]:
+    """The entity as stored for serving: through followthemoney's ValueEntity, so only what FtM defines is kept."""
+    proxy = ValueEntity(entity.schema, {**entity.data, "properties": _known_properties(entity)})
+    data = proxy.to_dict()
+    data["datasets"] = sorted(proxy.datasets)
+    data["referents"] = sorted(proxy.referents)
+    data["target"] = _is_target(entity)
+    return data
+
+
+def _known_properties(entity: _Entity) -> dict[str, list[str]]:
+    """The properties the entity's schema defines (values as published), bookkeeping left out."""
+    return {
+        name: values
+        for name, values in entity.properties.items()
+        if values and name not in _BOOKKEEPING and entity.schema.get(name) is not None
+    }
+
+
+def _is_target(entity: _Entity) -> bool:
+    """Whether the publisher calls the entity a target: its `target`, else a risk topic (yente's rule)."""
+    stated = entity.data.get("target")
+    if isinstance(stated, bool):
+        return stated
+    return bool(registry.topic.RISKS.intersection(entity.properties.get("topics", [])))
+
+
+def with_dataset(snapshot: ParsedSnapshot, dataset: str) -> ParsedSnapshot:
+    """The snapshot as the one dataset `dataset` (`load --dataset NAME`): its scope and every entity's datasets."""
+    snapshot.scope = dataset
+    for record in snapshot.records:
+        record.datasets = [dataset]
+    for entity in snapshot.entities:
+        entity["datasets"] = [dataset]
+    return snapshot
 
 
 class _Notes:
@@ -341,11 +395,11 @@ class _Notes:
         return grouped + self._plain
 
 
-def _skipped_note(skipped: Counter[str]) -> list[str]:
-    if not skipped:
+def _related_note(related: Counter[str]) -> list[str]:
+    if not related:
         return []
-    counts = ", ".join(f"{count} {schema}" for schema, count in skipped.most_common())
-    return [f"skipped {counts} entities (relationships and other entities that are not list entries)"]
+    counts = ", ".join(f"{count} {schema}" for schema, count in related.most_common())
+    return [f"kept {counts} entities as related entities, not records (relationships and other non-entries)"]
 
 
 def _collect(lines: Iterable[bytes | str], label: str) -> _Collected:
@@ -357,11 +411,12 @@ def _collect(lines: Iterable[bytes | str], label: str) -> _Collected:
             continue
         entity = _entity(raw, label, number)
         ids.add(entity.id, f"line {number}", line=number)
+        collected.all.append(entity)
         for referent in entity.data.get("referents") or []:
             if isinstance(referent, str):
                 collected.merged_ids.setdefault(referent, entity.id)
         schema = entity.schema
-        if _kind_of(schema) is not None:
+        if kind_of(schema) is not None:
             collected.things.append(entity)
         elif schema.is_a("Address"):
             collected.addresses[entity.id] = entity
@@ -370,7 +425,7 @@ def _collect(lines: Iterable[bytes | str], label: str) -> _Collected:
         elif schema.is_a("Identification"):
             collected.documents.append(entity)
         else:
-            collected.skipped[schema.name] += 1
+            collected.related[schema.name] += 1
     return collected
 
 
@@ -416,16 +471,15 @@ def _value_list(values: Any) -> list[str]:
 
 def _thing_record(entity: _Entity, source: str) -> Record:
     """A thing entity as a Record (addresses, sanctions and documents are attached afterwards)."""
-    kind = _kind_of(entity.schema)
+    kind = kind_of(entity.schema)
     assert kind is not None
     record = Record(source=source, source_id=entity.id, kind=kind)
     props = entity.properties
     record.names, leftover_parts = _names(props, _caption(entity))
     for prop_name, part in leftover_parts:
         record.keep_unparsed(prop_name, part)
-    topics: list[str] = []
     for prop_name, values in props.items():
-        if prop_name in _NAME_TYPES or prop_name in _PART_FIELDS or prop_name in _OTHER_PARTS:
+        if prop_name in NAME_TYPES or prop_name in _PART_FIELDS or prop_name in _OTHER_PARTS:
             continue
         if prop_name in _BOOKKEEPING or prop_name == "addressEntity":
             continue
@@ -435,14 +489,12 @@ def _thing_record(entity: _Entity, source: str) -> Record:
             if value is None:
                 continue
             if prop_name == "topics":
-                append_unique(topics, value)
-            elif prop is None:
+                continue  # kept with the published properties (`ftm_properties`)
+            if prop is None:
                 record.keep_unparsed(prop_name, value)  # a property this FtM version does not know
             else:
                 _add_property(record, prop, value)
-    if topics:
-        record.remarks.append("topics: " + ", ".join(topics))
-    _add_context(record, entity.data)
+    _add_context(record, entity)
     return record
 
 
@@ -458,7 +510,7 @@ def _caption(entity: _Entity) -> str | None:
 def _add_property(record: Record, prop: Property, value: str) -> None:
     """Map one thing property value onto the record (unmapped ones are kept unparsed)."""
     prop_name = prop.name
-    if prop_name in _REGIME_PROPS:
+    if prop_name in REGIME_PROPS:
         append_unique(record.regimes, value)
     elif prop.type == registry.identifier:
         _add_identifier(record, Identifier(type=identifier_type(prop_name), value=_identifier_value(prop_name, value)))
@@ -502,16 +554,23 @@ def _identifier_value(prop_name: str, value: str) -> str:
     return value
 
 
-def _add_context(record: Record, data: dict[str, Any]) -> None:
-    """Keep what OpenSanctions says about the entity outside its properties."""
-    datasets = sorted(d for d in data.get("datasets") or [] if isinstance(d, str))
-    if datasets:
-        record.remarks.append("datasets: " + ", ".join(datasets))
+def _add_context(record: Record, entity: _Entity) -> None:
+    """Keep the entity as its publisher states it: schema, properties, datasets, target, dates, referents.
+
+    `first_seen` and `last_change` are kept (they change only when the publisher first saw or
+    last changed the entity); `last_seen` is not: it moves with every export run.
+    """
+    data = entity.data
+    record.ftm_schema = entity.schema.name
+    record.ftm_properties = _known_properties(entity)
+    record.datasets = list(data["datasets"])
+    record.target = _is_target(entity)
+    for stamp in ("first_seen", "last_change"):
+        if isinstance(value := data.get(stamp), str) and value.strip():
+            setattr(record, stamp, value.strip())
     for referent in data.get("referents") or []:
         if isinstance(referent, str) and referent.strip() and referent != record.source_id:
             append_unique(record.cross_refs, f"ftm:{referent.strip()}")
-    if data.get("target") is False:
-        record.remarks.append("target: false (OpenSanctions lists this entity as related, not as a target)")
 
 
 def _add_birth_date(record: Record, value: str) -> None:
@@ -581,15 +640,12 @@ def address_of(props: dict[str, list[str]]) -> list[Address]:
 def _attach_sanction(record: Record, sanction: _Entity) -> list[str]:
     """A Sanction on the record: regimes, reason, a remark with the rest; returns its listing dates."""
     props = sanction.properties
-    for prop_name in _REGIME_PROPS:
+    for prop_name in REGIME_PROPS:
         for value in props.get(prop_name, []):
             append_unique(record.regimes, clean(value))
     for reason in props.get("reason", []):
         _add_reason(record, clean(reason))
-    datasets = ", ".join(sorted(d for d in sanction.data.get("datasets") or [] if isinstance(d, str)))
-    head = f"Sanction {sanction.id}" + (f" [{datasets}]" if datasets else "")
-    details = _describe(props, skip={"entity"})
-    record.remarks.append(head + (f": {details}" if details else ""))
+    # The Sanction itself (authority, provisions, status, dates...) is kept as published, a related entity.
     # A sanction's listing date; its start date where it states none (the UK and OFAC state only that).
     return props.get("listingDate") or props.get("startDate") or []
 
@@ -659,7 +715,7 @@ def _document_type(text: str | None) -> str:
 def _names(props: dict[str, list[str]], caption: str | None) -> tuple[list[Name], list[tuple[str, str]]]:
     """The entity's names with their parts, and the part values that occur in no name."""
     full_names: dict[tuple[str, NameType], None] = {}
-    for prop_name, name_type in _NAME_TYPES.items():
+    for prop_name, name_type in NAME_TYPES.items():
         for raw in props.get(prop_name, []):
             if text := clean(raw):
                 full_names[(text, name_type)] = None
@@ -736,211 +792,3 @@ def _parts(words: _Words, candidates: dict[str, list[tuple[str, ...]]]) -> dict[
             parts[field_name] = words.cut(start, width)
             taken.update(range(start, start + width))
     return parts
-
-
-# ---------------------------------------------------------------------------------------------
-# Export.
-# ---------------------------------------------------------------------------------------------
-
-
-def export_entities(records: Iterable[Record], *, jurisdiction_of: Callable[[str], str]) -> Iterator[dict[str, Any]]:
-    """FtM entity dicts for records: Address entities, the thing, and a Sanction for each listing.
-
-    Every value goes through a `followthemoney` proxy and is validated by its property type;
-    a value the target schema has no property for, or that its type rejects, goes into the
-    thing's notes ("label: value") instead of being dropped.
-    """
-    for record in records:
-        thing = _thing_proxy(record)
-        addresses = _address_proxies(record, thing)
-        sanction = _sanction_proxy(record, thing, jurisdiction_of) if _is_listing(record, jurisdiction_of) else None
-        for address in addresses:
-            yield _entity_dict(address, record)
-        yield _entity_dict(thing, record)
-        if sanction is not None:
-            yield _entity_dict(sanction, record)
-
-
-def entity_id(record: Record) -> str:
-    """A deterministic, valid FtM id for a record: "<source>-<source id>", hashed where it had to be cut."""
-    source = _slug(record.source)
-    slug = _slug(record.source_id)
-    if slug == record.source_id and len(source) + len(slug) < 150:
-        return f"{source}-{slug}"
-    # The id needed changes ("32020R1998#2"): a hash keeps distinct ids distinct.
-    return f"{source}-{slug[:100]}-{_digest(record.id)[:12]}"
-
-
-def _digest(*parts: str | None) -> str:
-    """FtM's SHA-1 entity-id hash of the parts (at least one part is non-empty)."""
-    digest = make_entity_id(*parts)
-    if digest is None:
-        raise ValueError("nothing to hash")
-    return digest
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z.-]+", "-", text).strip(".-") or "x"
-
-
-def _is_listing(record: Record, jurisdiction_of: Callable[[str], str]) -> bool:
-    """Whether the record is a sanctions listing: an official list's entry, or one stating a program or listing.
-
-    Records imported from generic FtM data (party donations...) are not sanctions.
-    """
-    return bool(record.regimes or record.listed_on or record.reason) or jurisdiction_of(record.source) != "xx"
-
-
-def _entity_dict(proxy: EntityProxy, record: Record) -> dict[str, Any]:
-    """The entity as OpenSanctions writes it: with caption, dataset (our source) and, for things, referents."""
-    data = proxy.to_dict()
-    data["datasets"] = [record.source]
-    if _kind_of(proxy.schema) is not None:
-        data["caption"] = record.caption  # FtM would pick its own among the names
-        # the FtM ids imported records were merged from (cross_refs "ftm:<id>")
-        data["referents"] = [ref.removeprefix("ftm:") for ref in record.cross_refs if ref.startswith("ftm:")]
-    else:
-        data["caption"] = proxy.caption
-    return data
-
-
-def _put(proxy: EntityProxy, prop_name: str, value: str | None, label: str, fallback: str = "notes") -> None:
-    """Add a value through the library's validation; if the schema or the type refuses it, note it."""
-    if value is None or value == "":
-        return
-    prop = proxy.schema.get(prop_name)
-    text = sanitize_text(value)  # what `add` does first (drops soft hyphens and other invisible characters)
-    # unsafe_add cleans with the property's format (INN, OGRN, IMO, LEI checksums...) and says what it kept
-    if prop is None or prop.stub or not text or proxy.unsafe_add(prop, text) is None:
-        proxy.add(fallback, f"{label}: {value}")
-
-
-def _export_schema(record: Record) -> Schema:
-    """The kind's schema; Company for an organization with identifiers only companies have (kppCode, imoNumber...)."""
-    schema = model.get(_SCHEMA_OF_KIND[record.kind])
-    assert schema is not None
-    if schema.name == "Organization":
-        company = model["Company"]
-        needs_company = any(
-            _identifier_prop(schema, i.type) is None and _identifier_prop(company, i.type) is not None
-            for i in record.identifiers
-        )
-        return company if needs_company else schema
-    return schema
-
-
-def _thing_proxy(record: Record) -> EntityProxy:
-    proxy = model.make_entity(_export_schema(record))
-    proxy.id = entity_id(record)
-    _put_names(proxy, record)
-    for date in record.birth_dates:
-        for value in _ftm_dates(date):
-            _put(proxy, "birthDate", value, "Date of birth")
-        if date.circa or date.until:
-            proxy.add("notes", f"Date of birth: {date.raw or date.value}")
-    for place in record.birth_places:
-        _put(proxy, "birthPlace", place, "Place of birth")
-    for prop_name, values in (
-        ("nationality", record.nationalities),
-        ("citizenship", record.citizenships),
-        ("country", record.countries),
-    ):
-        for code in values:
-            _put(proxy, prop_name, code, prop_name)
-    if record.gender:
-        _put(proxy, "gender", record.gender, "Gender")
-    for identifier in record.identifiers:
-        _put_identifier(proxy, identifier)
-    for address in record.addresses:
-        _put(proxy, "address", address.full, "Address")
-    for position in record.positions:
-        _put(proxy, "position", position, "Position")
-    for remark in record.remarks:
-        _put(proxy, "notes", remark, "Remark")
-    for ref in record.cross_refs:
-        if not ref.startswith("ftm:"):
-            proxy.add("notes", f"Cross-reference: {ref}")
-    for field_name, values in record.unparsed.items():
-        for value in values:
-            proxy.add("notes", f"{field_name}: {value}")
-    return proxy
-
-
-def _put_names(proxy: EntityProxy, record: Record) -> None:
-    export_props = {name_type: prop for prop, name_type in _NAME_TYPES.items() if prop != "abbreviation"}
-    for name in record.names:
-        _put(proxy, export_props[name.type], name.full, name.type.value)
-        for prop_name, part in (("firstName", name.given), ("fatherName", name.patronymic), ("lastName", name.family)):
-            if part and proxy.schema.get(prop_name) is not None:
-                proxy.add(prop_name, part)
-
-
-def _ftm_dates(date: FuzzyDate) -> list[str]:
-    """FtM date values for a FuzzyDate: the date, or each year of a range (FtM has no ranges)."""
-    if date.value is None:
-        return []
-    if date.until is None:
-        return [date.value]
-    return [str(year) for year in date.years]
-
-
-def _put_identifier(proxy: EntityProxy, identifier: Identifier) -> None:
-    prop_name = _identifier_prop(proxy.schema, identifier.type)
-    label = f"{identifier.type} {identifier.value}"
-    if prop_name is None:
-        proxy.add("notes", f"Identifier {label}")
-        return
-    _put(proxy, prop_name, identifier.value, f"Identifier {identifier.type}")
-    details = joined([identifier.country, identifier.note], sep="; ")
-    if details:
-        proxy.add("notes", f"Identifier {label}: {details}")
-
-
-def _identifier_prop(schema: Schema, id_type: str) -> str | None:
-    """The FtM property of an identifier type on this schema (the inverse of `identifier_type`)."""
-    for prop in schema.properties.values():
-        if prop.type == registry.identifier and not prop.stub and prop.name not in _REGIME_PROPS:
-            if identifier_type(prop.name) == id_type:
-                return prop.name
-    fallback = _EXPORT_FALLBACK_PROPS.get(id_type)
-    return fallback if fallback is not None and schema.get(fallback) is not None else None
-
-
-def _address_proxies(record: Record, thing: EntityProxy) -> list[EntityProxy]:
-    """Address entities (with country) the thing points at through addressEntity."""
-    if thing.schema.get("addressEntity") is None:
-        return []
-    proxies = []
-    for address in record.addresses:
-        proxy = model.make_entity("Address")
-        proxy.id = f"{thing.id}-addr-{_digest(address.full, address.country)[:16]}"
-        proxy.add("full", address.full)
-        if address.country:
-            _put(proxy, "country", address.country, "Country", fallback="summary")
-        thing.add("addressEntity", proxy.id)
-        proxies.append(proxy)
-    return proxies
-
-
-def _sanction_proxy(record: Record, thing: EntityProxy, jurisdiction_of: Callable[[str], str]) -> EntityProxy:
-    """The record's listing as a Sanction entity; also marks the thing with the topic "sanction"."""
-    jurisdiction = jurisdiction_of(record.source)
-    proxy = model.make_entity("Sanction")
-    proxy.id = f"{thing.id}-sanction"
-    proxy.add("entity", thing.id)
-    info = SOURCES.get(record.source)
-    if info is not None and info.jurisdiction != "xx":
-        proxy.add("authority", info.publisher)
-        proxy.add("sourceUrl", list(info.urls))
-    territory = get_territory(jurisdiction)
-    if territory is not None and territory.is_country:
-        proxy.add("country", jurisdiction)
-    for regime in record.regimes:
-        _put(proxy, "program", regime, "Program", fallback="summary")
-    _put(proxy, "listingDate", record.listed_on, "Listed on", fallback="summary")
-    _put(proxy, "reason", record.reason, "Reason", fallback="summary")
-    for ref in record.cross_refs:
-        if ref.startswith("un_sc:"):
-            _put(proxy, "unscId", ref.removeprefix("un_sc:"), "UN reference", fallback="summary")
-    thing.add("topics", "sanction")
-    return proxy

@@ -36,9 +36,13 @@ def load_paths(
     *,
     source: str | None = None,
     given_date: date | None = None,
+    dataset: str | None = None,
     on_bundle: Callable[[Bundle, int, int], None] | None = None,
 ) -> LoadReport:
-    """Load every list file under `paths`. Failures are collected with their file and reason."""
+    """Load every list file under `paths`. Failures are collected with their file and reason.
+
+    `dataset` names the one dataset of FollowTheMoney files (`load --dataset NAME`).
+    """
     report = LoadReport()
     try:
         found = plan(paths, source=source)
@@ -51,7 +55,7 @@ def load_paths(
         if on_bundle is not None:
             on_bundle(bundle, number, len(bundles))
         try:
-            for dated in parse_bundle(bundle, source=source, given_date=given_date):
+            for dated in parse_bundle(bundle, source=source, given_date=given_date, dataset=dataset):
                 report.results.append(save_snapshot(engine, dated))
         except SourceError as error:
             report.failures.append(str(error))

@@ -214,3 +214,28 @@ record_links = sa.Table(
     sa.Column("score", sa.Float, nullable=False),
 )
 sa.Index("ix_record_links_right", record_links.c.right)
+
+# --- FollowTheMoney sources: every entity as published, and the links between them -------------
+
+#: each entity of an FtM snapshot as its publisher wrote it (things and the Sanction, Address,
+#: Ownership, Family... entities around them), for serving them and their neighbours
+ftm_entities = sa.Table(
+    "ftm_entities",
+    metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("entity_id", sa.Text, primary_key=True),
+    sa.Column("schema", sa.String(64), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),  # JSON: the entity dict (datasets as imported)
+)
+sa.Index("ix_ftm_entities_entity", ftm_entities.c.entity_id)
+
+#: what an entity points at: an entity-typed property value (`prop` its name), or a `referents` value
+ftm_links = sa.Table(
+    "ftm_links",
+    metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("entity_id", sa.Text, primary_key=True),
+    sa.Column("prop", sa.String(64), primary_key=True),
+    sa.Column("target", sa.Text, primary_key=True),
+)
+sa.Index("ix_ftm_links_target", ftm_links.c.target)

@@ -16,6 +16,7 @@ from sanctionscope.sources.base import SourceError
 from sanctionscope.sources.detect import DatedSnapshot
 from sanctionscope.store import schema as t
 from sanctionscope.store.diff import diff_fields
+from sanctionscope.store.ftm_graph import save_entities
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def save_snapshot(engine: sa.Engine, dated: DatedSnapshot) -> SaveResult:
             conn.execute(
                 sa.insert(t.snapshot_records), [{"snapshot_id": snapshot_id, "version_id": v} for v in version_ids]
             )
+        if parsed.entities:
+            save_entities(conn, snapshot_id, parsed.entities)
         counts = refresh_changes_around(conn, parsed.source, parsed.scope, snapshot_id)
     return SaveResult(
         parsed.source,
