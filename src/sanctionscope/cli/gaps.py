@@ -7,6 +7,9 @@ jurisdiction, a bad date or format), 1 a chart could not be written.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,6 +59,47 @@ ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also draw a c
 EPILOG_CODES = "Exit codes: 0 found, 3 nothing found, 2 wrong usage, 1 the chart could not be written."
 
 
+@dataclass(frozen=True)
+class ReportOptions:
+    """The options every report command takes: which designations count, and how to print."""
+
+    as_of: str | None
+    regime: str | None
+    nationality: str | None
+    kind: str | None
+    proposal: str | None
+    format_: str
+    as_json: bool
+
+
+#: the shared options as command parameters (name, annotation, default), in --help's order
+SHARED_OPTIONS = (
+    ("as_of", AsOfOption, None),
+    ("regime", RegimeOption, None),
+    ("nationality", NationalityOption, None),
+    ("kind", KindOption, None),
+    ("proposal", ProposalOption, None),
+    ("format_", FormatOption, "table"),
+    ("as_json", JsonOption, False),
+)
+
+
+def report_command(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the shared options; it is called with them gathered in `options: ReportOptions`."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "options"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+              for name, annotation, default in SHARED_OPTIONS]  # fmt: skip
+
+    def run(**values: Any) -> None:
+        options = ReportOptions(**{name: values.pop(name) for name, _annotation, _default in SHARED_OPTIONS})
+        command(options=options, **values)
+
+    run.__name__, run.__doc__ = command.__name__, command.__doc__
+    run.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]  (what Typer reads)
+    run.__annotations__ = {p.name: p.annotation for p in own + shared}
+    return run
+
+
 def codes(values: list[str] | None) -> list[str]:
     """Jurisdiction codes from repeated and comma-separated option values."""
     return [code.strip().lower() for value in values or [] for code in value.split(",") if code.strip()]
@@ -73,10 +117,11 @@ def check_chart(chart: Path | None) -> None:
         raise typer.Exit(2)
 
 
-def table_and_filters(
-    as_of: str | None, regime: str | None, nationality: str | None, kind: str | None, proposal: str | None
-) -> tuple[Any, g.ListingTable, g.Filters]:
+def table_and_filters(options: ReportOptions) -> tuple[Any, g.ListingTable, g.Filters]:
     """The engine, the listing table (only the proposal's subjects, if one is named) and the filters."""
+    check_choice(options.format_, "--format", ("table", "csv", "md"))
+    as_of, regime, nationality, kind, proposal = (options.as_of, options.regime, options.nationality, options.kind,
+                                                  options.proposal)  # fmt: skip
     day = parse_date_option(as_of, "--as-of")
     check_choice(kind, "--kind", ("person", "organization"))
     engine = open_engine()
@@ -111,29 +156,25 @@ def write_chart(draw: Any, report: Any, chart: Path) -> None:
     errors.print(f"Chart written to {chart}.")
 
 
-def emit(data: dict[str, Any], as_json: bool, format_: str, csv_text: Any, md_text: Any, table: Any) -> None:
+def emit(data: dict[str, Any], options: ReportOptions, csv_text: Any, md_text: Any, table: Any) -> None:
     """Print the report in the asked form: JSON, CSV, Markdown or a terminal table."""
-    if as_json:
+    if options.as_json:
         print_json(data)
-    elif format_ == "csv":
+    elif options.format_ == "csv":
         typer.echo(csv_text(), nl=False)
-    elif format_ == "md":
+    elif options.format_ == "md":
         typer.echo(md_text(), nl=False)
     else:
         table()
 
 
 @app.command(name="gaps", epilog=EPILOG_CODES)
+@report_command
 def gaps_command(
     has: Annotated[list[str] | None, typer.Option("--has", help="Designated by this jurisdiction (repeatable: by every one).")] = None,
     lacks: Annotated[list[str] | None, typer.Option("--lacks", help="Not designated by this one (repeatable: by none of them).")] = None,
-    as_of: AsOfOption = None,
-    regime: RegimeOption = None,
-    nationality: NationalityOption = None,
-    kind: KindOption = None,
-    proposal: ProposalOption = None,
-    format_: FormatOption = "table",
-    as_json: JsonOption = False,
+    *,
+    options: ReportOptions,
 ) -> None:
     """Who is sanctioned by some governments and not by others, the oldest gap first.
 
@@ -151,13 +192,12 @@ def gaps_command(
 
         sanctionscope gaps --has eu --lacks us --proposal navalny-2021 --json
     """
-    check_choice(format_, "--format", ("table", "csv", "md"))
-    _engine, table, filters = table_and_filters(as_of, regime, nationality, kind, proposal)
+    _engine, table, filters = table_and_filters(options)
     try:
         report = g.gaps(g.standing(table, filters), codes(has), codes(lacks))
     except g.GapsError as error:
         raise fail_usage(error) from None
-    emit(report.to_dict(), as_json, format_, lambda: g.gaps_csv(report), lambda: g.gaps_markdown(report),
+    emit(report.to_dict(), options, lambda: g.gaps_csv(report), lambda: g.gaps_markdown(report),
          lambda: print_gaps(report))  # fmt: skip
     if not report.gaps:
         raise typer.Exit(EXIT_NOT_FOUND)
@@ -179,16 +219,12 @@ def print_gaps(report: g.GapReport) -> None:
 
 
 @app.command(name="overlap", epilog=EPILOG_CODES)
+@report_command
 def overlap_command(
     jurisdiction: JurisdictionOption = None,
     chart: ChartOption = None,
-    as_of: AsOfOption = None,
-    regime: RegimeOption = None,
-    nationality: NationalityOption = None,
-    kind: KindOption = None,
-    proposal: ProposalOption = None,
-    format_: FormatOption = "table",
-    as_json: JsonOption = False,
+    *,
+    options: ReportOptions,
 ) -> None:
     """How many subjects each exact combination of jurisdictions designated (and no other of them).
 
@@ -203,9 +239,8 @@ def overlap_command(
 
         sanctionscope overlap --as-of 2022-03-01 --kind person --json
     """
-    check_choice(format_, "--format", ("table", "csv", "md"))
     check_chart(chart)
-    _engine, table, filters = table_and_filters(as_of, regime, nationality, kind, proposal)
+    _engine, table, filters = table_and_filters(options)
     try:
         report = g.overlap(g.standing(table, filters), codes(jurisdiction) or None)
     except g.GapsError as error:
@@ -214,7 +249,7 @@ def overlap_command(
         from sanctionscope.track.gaps_chart import render_overlap
 
         write_chart(render_overlap, report, chart)
-    emit(report.to_dict(), as_json, format_, lambda: g.overlap_csv(report), lambda: g.overlap_markdown(report),
+    emit(report.to_dict(), options, lambda: g.overlap_csv(report), lambda: g.overlap_markdown(report),
          lambda: print_overlap(report))  # fmt: skip
     if not report.counts:
         raise typer.Exit(EXIT_NOT_FOUND)
@@ -232,17 +267,13 @@ def print_overlap(report: g.Overlap) -> None:
 
 
 @app.command(name="timeline", epilog=EPILOG_CODES)
+@report_command
 def timeline_command(
     jurisdiction: JurisdictionOption = None,
     by: Annotated[str, typer.Option("--by", help="month or year.")] = "year",
     chart: ChartOption = None,
-    as_of: AsOfOption = None,
-    regime: RegimeOption = None,
-    nationality: NationalityOption = None,
-    kind: KindOption = None,
-    proposal: ProposalOption = None,
-    format_: FormatOption = "table",
-    as_json: JsonOption = False,
+    *,
+    options: ReportOptions,
 ) -> None:
     """Subjects each jurisdiction listed, and stopped listing, per month or year.
 
@@ -257,10 +288,9 @@ def timeline_command(
 
         sanctionscope timeline -j us,eu --by month --nationality ru --chart russia.svg
     """
-    check_choice(format_, "--format", ("table", "csv", "md"))
     check_choice(by, "--by", ("month", "year"))
     check_chart(chart)
-    _engine, table, filters = table_and_filters(as_of, regime, nationality, kind, proposal)
+    _engine, table, filters = table_and_filters(options)
     try:
         report = g.timeline(table, filters, codes(jurisdiction) or None, by)
     except g.GapsError as error:
@@ -269,7 +299,7 @@ def timeline_command(
         from sanctionscope.track.gaps_chart import render_timeline
 
         write_chart(render_timeline, report, chart)
-    emit(report.to_dict(), as_json, format_, lambda: g.timeline_csv(report), lambda: g.timeline_markdown(report),
+    emit(report.to_dict(), options, lambda: g.timeline_csv(report), lambda: g.timeline_markdown(report),
          lambda: print_timeline(report))  # fmt: skip
     if not report.periods:
         raise typer.Exit(EXIT_NOT_FOUND)
@@ -291,16 +321,12 @@ def print_timeline(report: g.Timeline) -> None:
 
 
 @app.command(name="discrepancies", epilog=EPILOG_CODES)
+@report_command
 def discrepancies_command(
     field: Annotated[list[str] | None, typer.Option("--field", help="birth_date, nationality or name; repeatable. Default: all three.")] = None,
     jurisdiction: JurisdictionOption = None,
-    as_of: AsOfOption = None,
-    regime: RegimeOption = None,
-    nationality: NationalityOption = None,
-    kind: KindOption = None,
-    proposal: ProposalOption = None,
-    format_: FormatOption = "table",
-    as_json: JsonOption = False,
+    *,
+    options: ReportOptions,
 ) -> None:
     """Subjects whose lists disagree on a birth date, a nationality or the spelling of a name, with each list's values.
 
@@ -314,13 +340,12 @@ def discrepancies_command(
 
         sanctionscope discrepancies -j us,eu --field name --kind person --format csv
     """
-    check_choice(format_, "--format", ("table", "csv", "md"))
-    engine, table, filters = table_and_filters(as_of, regime, nationality, kind, proposal)
+    engine, table, filters = table_and_filters(options)
     try:
         report = g.discrepancies(engine, table, filters, codes(field) or None, codes(jurisdiction) or None)
     except g.GapsError as error:
         raise fail_usage(error) from None
-    emit(report.to_dict(), as_json, format_, lambda: g.discrepancies_csv(report),
+    emit(report.to_dict(), options, lambda: g.discrepancies_csv(report),
          lambda: g.discrepancies_markdown(report), lambda: print_discrepancies(report))  # fmt: skip
     if not report.found:
         raise typer.Exit(EXIT_NOT_FOUND)
