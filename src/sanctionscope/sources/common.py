@@ -76,7 +76,9 @@ class UniqueIds:
 
 
 #: Record fields that hold one value, merged by `merge_record` other than by appending
-_SINGLE_FIELDS = frozenset({"source", "source_id", "kind", "gender", "listed_on", "reason", "unparsed", "names"})
+_SINGLE_FIELDS = frozenset({"source", "source_id", "kind", "gender", "listed_on", "reason", "unparsed", "names",
+                            # an FtM publisher's statement of the entity: FtM sources never repeat an entry
+                            "ftm_schema", "ftm_properties", "target", "first_seen", "last_change"})  # fmt: skip
 
 
 def merge_record(target: Record, other: Record) -> None:
