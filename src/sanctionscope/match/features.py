@@ -137,8 +137,9 @@ def strong_identifier_keys(record: Record) -> set[str]:
 
 #: a name that this many entries or fewer would share by chance (see `compare_name_frequency`) is rare enough
 RARE_ENOUGH = 1.0
-#: ... and one that many times this many share counts fully against: log10 of the span from rare to common
-COMMON_SPAN = 1.5
+#: ... and one that many times this many share counts fully against: log10 of the span from rare to common (ten
+#: namesakes: with 1.5, a near miss of a name five or six entries carry, "Albrahim" / "Abrahim", still confirmed)
+COMMON_SPAN = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC, AnalyzedName, NamePart
+from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, OTHER, PARTICLE, PATRONYMIC, AnalyzedName, NamePart
 from sanctionscope.names.analyze import ABD_PREFIXES, ARABIC_ARTICLES, patronymic_stem_key
 
 #: how much each kind of part counts; a family name carries identity, a patronymic little
@@ -42,6 +42,10 @@ ONE_WORD_AND_INITIALS_CEILING = 0.78
 #: a person's name of one word against another of one word ("Patrushev" / "Petrushev", "Kabir" / "A. Kabir"):
 #: a family name alone names a family, not a person, so it too can suggest a match, not confirm it
 ONE_WORD_CEILING = ONE_WORD_AND_INITIALS_CEILING
+#: a query of a candidate's later given name and family name that leaves out its first given name ("Mahmut ÇETIN"
+#: / "Mustafa Mahmut ÇETIN"; "Omar HADI" / "HADI, Sadik Omar", where Omar is the father's name) names as well
+#: anyone of that family with that second or father's name: it can suggest a match, not confirm it
+SKIPPED_FIRST_NAME_CEILING = ONE_WORD_AND_INITIALS_CEILING
 #: a near miss of a query part that is itself a listed name counts this share of its similarity
 LISTED_NEAR_MISS_FACTOR = 0.6
 #: two adjacent parts written as one ("AlArabi") pair when the joined spelling is at most one edit away
@@ -417,7 +421,18 @@ def compare_names(
         score = min(score, ONE_WORD_AND_INITIALS_CEILING)
     if one_word_person(query) and one_word_person(candidate):
         score = min(score, ONE_WORD_CEILING)
+    if full_pairs + len(joined) <= 2 and skips_first_given_name(c_parts, used_c):
+        score = min(score, SKIPPED_FIRST_NAME_CEILING)
     return NameScore(score, tuple(pairs), query.original, candidate.original)
+
+
+def skips_first_given_name(c_parts: Sequence[NamePart], paired: set[int]) -> bool:
+    """The candidate's first given name is among its unpaired parts while a later given name is paired: only in a
+    name whose family name is marked (by capitals, a comma or the list's fields), where given names keep their order."""
+    if not any(part.tag == FAMILY for part in c_parts):
+        return False
+    given = [j for j, part in enumerate(c_parts) if part.tag in (GIVEN, OTHER) and part.key]
+    return len(given) >= 2 and given[0] not in paired and any(j in paired for j in given[1:])
 
 
 def one_word_person(name: AnalyzedName) -> bool:
