@@ -204,6 +204,8 @@ def test_a_delivery_that_keeps_failing_becomes_a_dead_letter(screened: dict[str,
     copy_db(screened["path"], path)
     engine = db.connect(str(path))
     failing = Receiver(fail_every=1)
+    with engine.begin() as conn:  # only the failing receiver: the fixture's one delivers on its own schedule
+        conn.execute(m.webhooks.delete())
     cli(path, "portfolio", "webhook", "customers", failing.url)
     with engine.begin() as conn:  # queue the existing alerts for the new webhook, as a new run would
         from sanctionscope.monitor.delivery import enqueue
