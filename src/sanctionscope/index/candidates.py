@@ -45,6 +45,16 @@ def trigrams(key: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def plausible_keys(sharing: np.ndarray, key_lengths: np.ndarray, length: int) -> np.ndarray:
+    """The key ids (ascending) within two edits of a key of `length` letters by what they share with it:
+    `sharing` holds a key id once per trigram it shares. A key of n letters has n padded trigrams and
+    each edit destroys at most 3 of them, so two edits leave n - 6; lengths differ by two at most.
+    Counted over the ids at hand only (a million-key vocabulary is never swept)."""
+    sharing = sharing[np.abs(key_lengths[sharing].astype(np.int32) - length) <= 2]
+    ids, counts = np.unique(sharing, return_counts=True)
+    return ids[counts >= max(1, length - 6)]
+
+
 @dataclass
 class Postings:
     """Many integer lists in two arrays (values and offsets): compact, and pickled in one piece."""
@@ -186,11 +196,7 @@ class CandidateIndex:
         query_grams = [self.trigram_keys[self.trigram_ids[g]] for g in trigrams(key) if g in self.trigram_ids]
         if not query_grams:
             return found
-        counts = np.bincount(np.concatenate(query_grams), minlength=len(self.vocabulary))
-        # A key of n letters has n padded trigrams; each edit destroys at most 3 of them; allow two edits.
-        needed = max(1, len(key) - 6)
-        plausible = np.nonzero(counts >= needed)[0]
-        plausible = plausible[np.abs(self.key_lengths[plausible] - len(key)) <= 2]
+        plausible = plausible_keys(np.concatenate(query_grams), self.key_lengths, len(key))
         if exact is not None:
             plausible = plausible[plausible != exact]
         if not len(plausible):
@@ -259,6 +265,14 @@ class CandidateIndex:
         top = top[np.lexsort((entries[top], -summed[top]))]
         return [Candidate(int(entries[i]), float(summed[i]), int(hits[i])) for i in top]
 
-    def query_weight(self, expanded: dict[str, list[tuple[int, float]]]) -> float:
-        """What an entry containing every query key (or its best stand-in) would weigh."""
-        return float(sum(max((self.idf[k] * s for k, s in similar), default=0.0) for similar in expanded.values()))
+    def query_weight(self, expanded: dict[str, list[tuple[int, float]]], names: Iterable[Iterable[str]] = ()) -> float:
+        """What an entry containing every query key (or its best stand-in) would weigh; with `names` (the
+        keys of each query name), what one containing every key of one of them would, the lightest: an
+        entry holding all of one name is as good a candidate as one holding all of them."""
+
+        def weight(keys: Iterable[str]) -> float:
+            return float(sum(max((self.idf[k] * s for k, s in expanded.get(key, ())), default=0.0)
+                             for key in dict.fromkeys(keys)))  # fmt: skip
+
+        per_name = [weight(keys) for keys in names]
+        return min(per_name) if per_name else weight(expanded)

@@ -327,8 +327,8 @@ class Matcher:
 
     def candidate_entries(self, query: Query, limit: int = 50) -> list[Entry]:
         """The entries the index proposes for `query`, best first (what gets scored)."""
-        expanded = self._expand(analyze_query_names(query))
-        return [self.entries[c.position] for c in self._candidates(expanded, limit)]
+        names = analyze_query_names(query)
+        return [self.entries[c.position] for c in self._candidates(self._expand(names), limit, names=names)]
 
     def _expand(self, names: list[AnalyzedName]) -> dict[str, list[tuple[int, float]]]:
         """Each query key with the vocabulary keys that stand in for it.
@@ -359,12 +359,16 @@ class Matcher:
         return expanded
 
     def _candidates(
-        self, expanded: dict[str, list[tuple[int, float]]], limit: int, excluded: np.ndarray | None = None
-    ) -> list[Candidate]:
+        self, expanded: dict[str, list[tuple[int, float]]], limit: int, excluded: np.ndarray | None = None,
+        names: Sequence[AnalyzedName] = (),
+    ) -> list[Candidate]:  # fmt: skip
+        """The entries worth scoring: of the heaviest, those near the best that cover enough of one
+        query name (`names`; an entry with all of one alias is a candidate however many others the query has)."""
         found = self.index.rank(expanded, limit, excluded)
         if not found:
             return []
-        cutoff = max(found[0].weight * CANDIDATE_CUTOFF, self.index.query_weight(expanded) * COVERAGE_CUTOFF)
+        coverage = self.index.query_weight(expanded, [name.keys for name in names])
+        cutoff = max(found[0].weight * CANDIDATE_CUTOFF, coverage * COVERAGE_CUTOFF)
         return [c for c in found if c.weight >= cutoff]
 
     def prepare(self, query: Query) -> tuple[PreparedQuery, dict[str, list[tuple[int, float]]]]:
@@ -412,7 +416,7 @@ class Matcher:
         boost = _largest_feature_boost(query)
         bounds: dict[frozenset[str], float] = {}
         ranked = []
-        found = self._candidates(expanded, candidates, excluded)
+        found = self._candidates(expanded, candidates, excluded, prepared.names)
         # The rules are asked about the parts of every candidate in one batch: the ordering asks them of
         # those that lack a query key (`present_keys`), the name bounds of those that get scored.
         prepared.alignable.learn([self.part_set(c.position) for c in found])

@@ -33,6 +33,8 @@ from sanctionscope.resolve.evidence import Link, listing_scope
 from sanctionscope.resolve.links import (
     NEIGHBOUR,
     ScopeMasks,
+    dominant_scopes,
+    searched_when_found,
     cross_reference_links,
     identifier_links,
     name_links,
@@ -46,6 +48,8 @@ from sanctionscope.store.queries import VersionRow
 SUBJECTS_VERSION_KEY = "subjects_version"
 #: the resolving code the stored links were found by: another one resolves from scratch
 RESOLVE_CODE_KEY = "resolve_code"
+#: the dominant lists of the last resolve (`resolve.links.dominant_scopes`): others resolve from scratch
+DOMINANT_KEY = "dominant_lists"
 #: the decisions the subjects were last grouped with
 DECISIONS_KEY = "resolved_decisions"
 #: the evidence of a name agreement without birth dates to compare
@@ -239,29 +243,41 @@ def resolve(
     referents = [[row.id for row in group] for _entry_id, _is_subject, group in groups]
     position_of = {ref: position for position, refs in enumerate(referents) for ref in refs}
 
-    # name searches: everything, or the changed records and those whose results involve them
+    # name searches: everything, or the changed records and those whose results involve them; a
+    # dominant list's records only once another list's search found them (`searched_when_found`)
+    masks = ScopeMasks(referents)
+    dominant = dominant_scopes(masks)
+    if not full and previous.state.get(DOMINANT_KEY, "") != " ".join(sorted(dominant)):
+        full, changed = True, set(current)  # a list became dominant or stopped being: who searches changed
+        report.full, report.changed = True, len(changed | removed)
     if full:
-        to_search = set(range(len(referents)))
+        to_search = {p for p in range(len(referents)) if not masks.scopes_of[p] & dominant}
     else:
         touched = changed | removed
         neighbours = {link.left for link in previous.searches if link.right in touched}
         neighbours |= {link.right for link in previous.searches if link.left in touched}
         to_search = {position_of[ref] for ref in changed | neighbours if ref in position_of}
     searches: list[Link] = []
+    have_searched = {link.left for link in previous.searches} if not full else set()
     if to_search:
         linker = build_matcher(engine, rows, subjects=False, analyses=analyses)
-        masks = ScopeMasks(referents)
         say_search = lambda done, total: say(f"finding namesakes ({done}/{total})")  # noqa: E731
-        searches = name_links(linker, masks, sorted(to_search), say_search)
-        if not full:  # a changed record's namesakes may now find it: search for them too
-            found = {position_of[link.right] for link in searches if link.left in changed and link.right in position_of}
-            more = sorted(found - to_search)
-            searches += name_links(linker, masks, more, say_search)
-            to_search.update(more)
+        frontier = set(to_search)
+        while frontier:
+            found = name_links(linker, masks, sorted(frontier), say_search)
+            searches += found
+            # a changed record's namesakes may now find it; a dominant list's record found by another
+            # list's search searches too, unless its stored search still holds
+            more = {position_of[link.right] for link in found if link.right in position_of and (
+                (not full and link.left in changed)
+                or (listing_scope(link.right) in dominant and listing_scope(link.left) not in dominant
+                    and (link.right in changed or link.right not in have_searched)))}  # fmt: skip
+            frontier = more - to_search
+            to_search |= frontier
     searched = {referents[p][0] for p in to_search}
     kept = [link for link in previous.searches
             if not full and link.left not in searched and link.left not in removed and link.right not in removed]  # fmt: skip
-    all_searches = kept + searches
+    all_searches = searched_when_found(kept + searches, dominant)
     report.searched = len(to_search)
 
     identifiers, cross_refs = _facts(analyses, rows)
@@ -297,7 +313,7 @@ def resolve(
         _save_searches(conn, searches, searched | removed, removed, full)
         _save_versions(conn, current, changed, removed, full)
         for key, value in ((SUBJECTS_VERSION_KEY, version), (RESOLVE_CODE_KEY, _code_fingerprint()),
-                           (DECISIONS_KEY, decisions_mark)):  # fmt: skip
+                           (DECISIONS_KEY, decisions_mark), (DOMINANT_KEY, " ".join(sorted(dominant)))):  # fmt: skip
             conn.execute(t.state.delete().where(t.state.c.key == key))
             conn.execute(t.state.insert(), {"key": key, "value": value})
         report.subjects = conn.execute(sa.select(sa.func.count()).select_from(t.subjects)).scalar_one()

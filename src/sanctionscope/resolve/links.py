@@ -30,6 +30,11 @@ from sanctionscope.resolve.evidence import (
 
 #: candidates looked at per record when searching for its namesakes on other lists
 NAME_CANDIDATES = 15
+#: a list holding more than this share of all entries, and at least `DOMINANT_LEAST` of them (a million
+#: FtM persons beside the official lists), is dominant: its records search for namesakes only when
+#: another list's search found them (see `searched_when_found`)
+DOMINANT_SHARE = 0.5
+DOMINANT_LEAST = 50_000
 #: the evidence stored for a search result that is not enough to join: a neighbour, searched again
 #: when the other record changes
 NEIGHBOUR = "neighbour"
@@ -73,7 +78,7 @@ class ScopeMasks:
         for position, scopes in enumerate(self.scopes_of):
             for scope in scopes:
                 positions[scope].append(position)
-        self._positions = positions
+        self.positions: dict[str, list[int]] = dict(positions)
         self._size = len(referents)
         self._masks: dict[frozenset[str], np.ndarray] = {}
 
@@ -83,10 +88,29 @@ class ScopeMasks:
         if mask is None:
             mask = np.zeros(self._size, dtype=bool)
             for scope in scopes:
-                mask[self._positions.get(scope, [])] = True
+                mask[self.positions.get(scope, [])] = True
             if len(self._masks) < 64:
                 self._masks[key] = mask
         return mask
+
+
+def dominant_scopes(masks: ScopeMasks) -> set[str]:
+    """The listing scopes holding more than `DOMINANT_SHARE` of all entries and at least `DOMINANT_LEAST`."""
+    size = len(masks.scopes_of)
+    return {scope for scope, positions in masks.positions.items()
+            if len(positions) >= DOMINANT_LEAST and len(positions) > DOMINANT_SHARE * size}  # fmt: skip
+
+
+def searched_when_found(searches: Sequence[Link], dominant: set[str]) -> list[Link]:
+    """The searches that count: every search of a record outside the `dominant` lists; a dominant
+    list's record's only if another list's search found it.
+
+    A million records of one list cannot each search the others at a search's cost, and need not:
+    a record that no other list's record finds among its namesakes has none there either (searches
+    are near enough symmetric for that), while one that is found searches too, so that its own view
+    (its birth dates, the namesakes it has in the finder's list) judges the link as for anyone else."""
+    found = {link.right for link in searches if listing_scope(link.left) not in dominant}
+    return [link for link in searches if listing_scope(link.left) not in dominant or link.left in found]
 
 
 def search_namesakes(matcher: Matcher, masks: ScopeMasks, position: int) -> list[Link]:
