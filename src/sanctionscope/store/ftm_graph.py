@@ -155,7 +155,7 @@ def record_datasets(engine: sa.Engine, version_ids: Iterable[int]) -> dict[int, 
     wanted = list(dict.fromkeys(version_ids))
     found: dict[int, list[str]] = {}
     with engine.connect() as conn:
-        ftm_sources = list(conn.execute(sa.select(sa.distinct(s.c.source)).where(s.c.format == "ftm_json")).scalars())
+        ftm_sources = list(conn.execute(sa.select(s.c.source).distinct().where(s.c.format == "ftm_json")).scalars())
         if not ftm_sources:
             return found
         for start in range(0, len(wanted), _CHUNK):
