@@ -8,7 +8,8 @@ each version is analysed once, by the code version `ANALYSIS_CODE`, and its resu
 - `data`: the evidence an entry holds, in `Entry`'s own serialized layout (names with their
   parts, birth dates, countries, identifiers, gender), so that an entry of one record is put
   together from bytes without decoding them;
-- `facts`: what resolving needs besides names (strong identifier keys, cross-references);
+- `facts`: what resolving needs besides names (strong identifier keys, cross-references), and
+  an FtM record's datasets (which select it in /match as its source does);
 - `mentions`: what text screening searches for (`names.text_forms`): family-name keys, and
   for a record that is not a person, its names as organization patterns.
 """
@@ -23,7 +24,6 @@ import orjson
 import sqlalchemy as sa
 
 from sanctionscope.fingerprint import code_fingerprint
-
 from sanctionscope.index.entries import analyze_record_names, names_to_json
 from sanctionscope.match.features import strong_identifier_keys
 from sanctionscope.model import Kind, Record
@@ -52,9 +52,10 @@ class Analysis:
     cross_refs: tuple[str, ...]
     family_keys: tuple[str, ...] = ()
     organization_patterns: tuple[OrganizationPattern, ...] = ()
+    datasets: tuple[str, ...] = ()
 
     def row(self, code: str) -> dict:
-        facts = orjson.dumps([list(self.identifier_keys), list(self.cross_refs)]).decode()
+        facts = orjson.dumps([list(self.identifier_keys), list(self.cross_refs), list(self.datasets)]).decode()
         mentions = orjson.dumps([list(self.family_keys), [list(p) for p in self.organization_patterns]]).decode()
         return {"version_id": self.version_id, "code": code, "keys": " ".join(sorted(self.keys)),
                 "data": self.data, "facts": facts, "mentions": mentions}  # fmt: skip
@@ -77,7 +78,7 @@ def analyze_record(version_id: int, record: Record) -> Analysis:
     # million persons would otherwise store patterns no gazetteer reads.
     patterns = () if record.kind == Kind.PERSON else tuple(organization_patterns(names))
     return Analysis(version_id, keys, data, tuple(sorted(strong_identifier_keys(record))), tuple(record.cross_refs),
-                    tuple(sorted(family_keys(names))), patterns)  # fmt: skip
+                    tuple(sorted(family_keys(names))), patterns, tuple(record.datasets))  # fmt: skip
 
 
 def _analyze_rows(rows: Sequence[tuple[int, str]]) -> list[dict]:
@@ -131,7 +132,12 @@ def ensure_analyses(
 class StoredAnalysis:
     keys: str  # space-separated
     data: bytes
-    facts: str
+    facts: str  # orjson [strong identifier keys, cross-references, datasets]
+
+    @property
+    def datasets(self) -> list[str]:
+        """The FtM datasets of the record version (none for the official lists' records)."""
+        return orjson.loads(self.facts)[2]
 
 
 def read_analyses(engine: sa.Engine, version_ids: Sequence[int], *, with_data: bool = True) -> dict[int, StoredAnalysis]:

@@ -12,8 +12,12 @@ from sanctionscope.index.entries import EntryTable, entry_blob, group_into_entri
 from sanctionscope.index.mentions import MentionBuilder
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve import membership
-from sanctionscope.store.ftm_graph import record_datasets
 from sanctionscope.store.queries import VersionRow
+
+
+def sources_and_datasets(group: Sequence[VersionRow], stored: Sequence[StoredAnalysis]) -> set[str]:
+    """What selects an entry in /match's dataset filters: its records' sources, and an FtM record's datasets."""
+    return {r.source for r in group} | {d for a in stored for d in a.datasets}
 
 
 def build_matcher(
@@ -40,13 +44,11 @@ def build_matcher(
     keys: list[list[str]] = []
     text_forms = read_text_forms(engine, [r.version_id for r in rows]) if subjects else {}
     mentions = MentionBuilder() if subjects else None
-    # an FtM record is in its datasets as well as its source: /match's dataset filters select by either
-    datasets = record_datasets(engine, [r.version_id for r in rows])
     for position, (entry_id, is_subject, group) in enumerate(group_into_entries(rows, subject_of)):
         stored = [given[r.version_id] for r in group]
         caption = captions.get(entry_id, group[0].caption) if is_subject else group[0].caption
         blobs.append(entry_blob(entry_id, caption, group[0].kind, [r.id for r in group],
-                                [a.data for a in stored], {d for r in group for d in (r.source, *datasets.get(r.version_id, ()))}))  # fmt: skip
+                                [a.data for a in stored], sources_and_datasets(group, stored)))  # fmt: skip
         keys.append([key for a in stored for key in a.keys.split()])
         if mentions is not None:
             forms = [text_forms[r.version_id] for r in group]

@@ -23,7 +23,6 @@ import orjson
 import sqlalchemy as sa
 
 from sanctionscope.fingerprint import code_fingerprint
-
 from sanctionscope.index.analysis import StoredAnalysis, ensure_analyses, read_analyses
 from sanctionscope.index.entries import group_into_entries
 from sanctionscope.match.assemble import build_matcher
@@ -33,12 +32,12 @@ from sanctionscope.resolve.evidence import Link, listing_scope
 from sanctionscope.resolve.links import (
     NEIGHBOUR,
     ScopeMasks,
-    dominant_scopes,
-    searched_when_found,
     cross_reference_links,
+    dominant_scopes,
     identifier_links,
     name_links,
     same_designation_links,
+    searched_when_found,
 )
 from sanctionscope.sources.registry import caption_rank
 from sanctionscope.store import queries
@@ -141,7 +140,7 @@ def _facts(analyses: dict[int, StoredAnalysis], rows: Iterable[VersionRow]) -> t
     identifiers: dict[str, list[str]] = {}
     cross_refs: dict[str, list[str]] = {}
     for row in rows:
-        keys, refs = orjson.loads(analyses[row.version_id].facts)
+        keys, refs, _datasets = orjson.loads(analyses[row.version_id].facts)
         if keys:
             identifiers[row.id] = keys
         if refs:
@@ -261,7 +260,7 @@ def resolve(
     have_searched = {link.left for link in previous.searches} if not full else set()
     if to_search:
         linker = build_matcher(engine, rows, subjects=False, analyses=analyses)
-        say_search = lambda done, total: say(f"finding namesakes ({done}/{total})")  # noqa: E731
+        say_search = lambda done, total: say(f"finding namesakes ({done}/{total})")
         frontier = set(to_search)
         while frontier:
             found = name_links(linker, masks, sorted(frontier), say_search)
@@ -359,7 +358,7 @@ def assign_ids(
             if m in previous and previous[m] not in used:
                 holders.setdefault(previous[m], Counter())[ids[i]] += 1
     for old, counter in holders.items():
-        redirects[old] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        redirects[old] = min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
     return ids, redirects
 
 

@@ -47,9 +47,7 @@ def save_entities(conn: sa.Connection, snapshot_id: int, entities: list[dict[str
         {"snapshot_id": snapshot_id, "entity_id": e["id"], "schema": e["schema"], "data": orjson.dumps(e).decode()}
         for e in entities
     ]
-    links = {
-        (entity["id"], prop, target): None for entity in entities for prop, target in entity_links(entity)
-    }
+    links = {(entity["id"], prop, target): None for entity in entities for prop, target in entity_links(entity)}
     link_rows = [{"snapshot_id": snapshot_id, "entity_id": e, "prop": p, "target": v} for e, p, v in links]
     for table, items in ((t.ftm_entities, rows), (t.ftm_links, link_rows)):
         for start in range(0, len(items), _CHUNK):
@@ -122,8 +120,10 @@ class FtmGraph:
     def datasets(self) -> set[str]:
         """The datasets the published entities belong to."""
         links = t.ftm_links
-        query = sa.select(sa.distinct(links.c.target)).where(
-            links.c.prop == DATASET, links.c.snapshot_id.in_(self._snapshots)
+        query = (
+            sa.select(links.c.target)
+            .distinct()
+            .where(links.c.prop == DATASET, links.c.snapshot_id.in_(self._snapshots))
         )
         with self.engine.connect() as conn:
             return set(conn.execute(query).scalars())
@@ -147,20 +147,3 @@ class FtmGraph:
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def record_datasets(engine: sa.Engine, version_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The datasets of the FtM record versions among these (record versions of other formats name none)."""
-    s, v = t.snapshots, t.record_versions
-    wanted = list(dict.fromkeys(version_ids))
-    found: dict[int, list[str]] = {}
-    with engine.connect() as conn:
-        ftm_sources = list(conn.execute(sa.select(s.c.source).distinct().where(s.c.format == "ftm_json")).scalars())
-        if not ftm_sources:
-            return found
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            query = sa.select(v.c.id, v.c.data).where(v.c.id.in_(chunk), v.c.source.in_(ftm_sources))
-            for version_id, data in conn.execute(query):
-                found[version_id] = orjson.loads(data).get("datasets", [])
-    return found
