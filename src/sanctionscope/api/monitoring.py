@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,9 @@ from sanctionscope.monitor.members import PortfolioError
 
 #: at most this many members in one POST /portfolios (larger portfolios: `sanctionscope portfolio import`)
 MAX_MEMBERS = 10_000
+
+#: an alert's number: a database row id, so within a signed 64-bit integer (a larger one is a 422, not a crash)
+AlertId = Annotated[int, Path(ge=1, le=2**63 - 1, description="An alert's id, from GET /alerts")]
 
 
 class MemberIn(BaseModel):
@@ -158,7 +161,7 @@ def monitoring_routes(service: Service, require: Callable[[str], Callable[..., A
             raise _not_found(error) from None
 
     @router.post("/alerts/{alert_id}/decision")
-    def decide(alert_id: int, body: DecisionIn, key: ApiKey | None = screen) -> dict[str, Any]:
+    def decide(alert_id: AlertId, body: DecisionIn, key: ApiKey | None = screen) -> dict[str, Any]:
         """Decide an alert; the key's name is recorded as who decided."""
         try:
             return alert_store.decide(engine, alert_id, body.state, note=body.note, author=key.name if key else None)
@@ -194,7 +197,7 @@ def alerts_page_routes(service: Service, authenticator: Authenticator) -> APIRou
             "portfolios": members.list_portfolios(service.engine)})  # fmt: skip
 
     @router.post("/alerts/review/{alert_id}")
-    def review_decision(request: Request, alert_id: int, state: str = Form(...), note: str = Form("", max_length=2000),
+    def review_decision(request: Request, alert_id: AlertId, state: str = Form(...), note: str = Form("", max_length=2000),
                         back: str = Form("/alerts/review"), _auth: None = screen) -> Response:  # fmt: skip
         key = authenticator.key_for(request)
         try:
