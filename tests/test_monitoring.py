@@ -22,12 +22,13 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from sanctionscope import Sanctionscope
 from sanctionscope.cli import app
 from sanctionscope.match.database import open_matcher
 from sanctionscope.model import Record
 from sanctionscope.monitor import members, screening
 from sanctionscope.monitor import tables as m
-from sanctionscope.monitor.alerts import record_facts
+from sanctionscope.monitor.alerts import matters, record_facts
 from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 
@@ -242,7 +243,7 @@ def test_a_false_positive_decision_survives_a_further_load(screened: dict[str, A
     engine = db.connect(str(path))
     decided = _subject_facts_in(engine, usmanov["subject"], "2022-03-04")
     later = _subject_facts_in(engine, usmanov["subject"], "2022-03-24")
-    gained = any(set(later[r]) - set(decided[r]) for r in later if r in decided)
+    gained = matters(decided, later)
     after = [a for a in alerts_json(path) if a["member"] == "usmanov"]
     assert [a["state"] for a in after if a["id"] == usmanov["id"]] == ["false_positive"]
     assert len(after) == (2 if gained else 1)  # alerted again only when his record gained a name, date or id
@@ -395,9 +396,43 @@ def test_a_proposal_list_is_watched_as_a_portfolio(screened: dict[str, Any], tmp
     assert orjson.loads(result.stdout)["added"] == len(targets)
     shown = orjson.loads(cli(path, "portfolio", "show", "navalny-2021", "--json").stdout)["members"]
     assert sorted(n for member in shown for n in member["names"]) == sorted(t["name"] for t in targets)
-    # Record facts are what a decision compares: names, birth dates, identifiers
-    record = Record.from_dict({"source": "x", "source_id": "1", "kind": "person", "names": [{"full": "A B"}]})
-    assert record_facts(record) == ["n:A B"]
+
+
+
+def test_record_facts_fold_names_and_keep_only_identifiers_that_name_a_person() -> None:
+    record = Record.from_dict({"source": "eu_fsf", "source_id": "136051", "kind": "person",
+                               "names": [{"full": "USMANOV, Alisher"}, {"full": "Алишер Усманов"}],
+                               "birth_dates": [{"value": "1953-09-09"}],
+                               "identifiers": [{"type": "other", "value": "EU.7514.12"},
+                                               {"type": "passport", "value": "55 0314316"}]})  # fmt: skip
+    assert record_facts(record) == ["b:1953-09-09", "i:550314316", "n:aliSer usmanov"]
+    decided = {"a": ["n:genadi timCenko", "b:1952-11-09"]}
+    assert not matters(decided, {"b": ["n:genadi timtJenko", "n:guenadi timCenko"]})  # spellings of known parts
+    assert matters(decided, {"b": ["n:genadi nikolaeviC timCenko"]})  # a patronymic no record had
+    assert matters(decided, {"a": ["n:genadi timCenko"], "b": ["b:1952-11-10"]})  # a new birth date
+
+
+def test_a_record_joining_the_subject_reopens_a_decision_only_with_news(screened: dict[str, Any], lists_dir: Path,
+                                                                         tmp_path: Path) -> None:  # fmt: skip
+    """The EU's list of 2024-05-13 joins Usmanov's and Peskov's subjects: Usmanov's EU record brings his
+    passport number (news), Peskov's only other spellings of his names; `Sanctionscope.load` monitors."""
+    path = tmp_path / "joined.db"
+    copy_db(screened["path"], path)
+    first = {a["member"]: a for a in alerts_json(path) if a["member"] in {"usmanov", "peskov"}}
+    for alert in first.values():
+        assert cli(path, "alerts", "decide", str(alert["id"]), "false_positive").exit_code == 0
+    scope = Sanctionscope(path)
+    report = scope.load([lists_dir / "eu" / "eu-fsf-xml" / "2024-05-13"])
+    assert report.ok and report.changed
+    assert scope.monitoring is not None and scope.monitoring.error is None and scope.monitoring.report is not None
+    raised = {a["id"]: a for a in alerts_json(path)}
+    assert set(scope.monitoring.report.alerts) <= set(raised)
+    joined = [raised[i] for i in scope.monitoring.report.alerts if raised[i]["member"] in first]
+    assert [(a["member"], a["kind"]) for a in joined] == [("usmanov", "amended_match")]
+    assert joined[0]["subject"] == first["usmanov"]["subject"]  # the EU record joined his subject
+    # already loaded: nothing changed, nothing screened
+    again = scope.load([lists_dir / "eu" / "eu-fsf-xml" / "2024-05-13"])
+    assert not again.changed
 
 
 def test_a_delisting_and_amendments_alert_and_only_a_change_that_matters_reopens_a_decision(
@@ -422,8 +457,7 @@ def test_a_delisting_and_amendments_alert_and_only_a_change_that_matters_reopens
     for member_id in ("t1", "t3"):
         subject = first[member_id]["subject"]
         decided, now = _subject_facts_in(engine, subject, "2022-03-04"), _subject_facts_in(engine, subject, "2022-03-24")
-        gained = any(set(now[r]) - set(decided[r]) for r in now if r in decided)
-        assert ((member_id, "amended_match") in kinds) == gained
+        assert ((member_id, "amended_match") in kinds) == matters(decided, now)
     assert ("t1", "amended_match") in kinds  # Timchenko's record gained identifiers: the decision is reopened
     assert not any(member == "t3" for member, _kind in kinds)  # Vekselberg's changed only in its regimes
     shown = {m_["id"]: m_["matches"] for m_ in orjson.loads(cli(path, "portfolio", "show", "watch", "--json").stdout)["members"]}

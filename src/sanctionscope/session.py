@@ -8,6 +8,7 @@ for result in scope.match("Бастрыкин Александр Иванови�
     print(result.score, result.match, result.entry.caption, result.entry.referents)
 scope.screen([{"id": "c1", "schema": "Person", "properties": {"name": ["Alisher Usmanov"]}}])
 report = scope.screen_text("Журналисты спросили Александра Бастрыкина.")   # -> TextReport
+scope.load(["new-snapshot/"]); scope.monitoring.report.alerts                 # portfolios re-screened
 print([(m.text, m.sanctioned, m.subject and m.subject["designations"]) for m in report.mentions])
 """
 
@@ -21,10 +22,11 @@ from typing import Any
 from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import Query, build_query, query_from_entity
+from sanctionscope.monitor.hook import MonitorOutcome, monitor_after_load
 from sanctionscope.resolve.subjects import SubjectBook
 from sanctionscope.store import db
-from sanctionscope.text import TextReport, TextScreener, open_text_screener
 from sanctionscope.store.load import LoadReport, load_paths
+from sanctionscope.text import TextReport, TextScreener, open_text_screener
 
 
 class Sanctionscope:
@@ -34,14 +36,31 @@ class Sanctionscope:
         self.engine = db.connect(str(database) if database is not None else None)
         self._matcher: Matcher | None = None
         self._text_screener: TextScreener | None = None
+        self.monitoring: MonitorOutcome | None = None  # what the last load's monitoring found
 
     def load(
-        self, paths: Iterable[str | Path], *, source: str | None = None, published_on: date | None = None
+        self,
+        paths: Iterable[str | Path],
+        *,
+        source: str | None = None,
+        published_on: date | None = None,
+        monitor: bool = True,
     ) -> LoadReport:
-        """Load list files or folders (formats, sources and dates detected); see `sanctionscope load`."""
+        """Load list files or folders (formats, sources and dates detected); see `sanctionscope load`.
+
+        As `load` does, what the load changed is then screened against the stored portfolios
+        (`monitor=False`: not now; `monitor()` later): `self.monitoring` says what it found, or why it
+        failed; a failure never undoes the load."""
         report = load_paths(self.engine, [Path(p) for p in paths], source=source, given_date=published_on)
         self._matcher = None
+        if monitor and report.changed:
+            self.monitor()
         return report
+
+    def monitor(self) -> MonitorOutcome:
+        """Screen what the lists changed since the portfolios were last screened, and raise the alerts."""
+        self.monitoring = monitor_after_load(self.engine)
+        return self.monitoring
 
     def matcher(self, as_of: date | None = None) -> Matcher:
         if as_of is not None:

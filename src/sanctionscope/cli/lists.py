@@ -16,14 +16,14 @@ from sanctionscope.cli.common import (
     EXIT_INPUT_ERROR,
     EXIT_NOT_FOUND,
     JsonOption,
+    app,
     check_source,
+    console,
+    errors,
     open_engine,
     parse_date_option,
     print_json,
     progress_bar,
-    app,
-    console,
-    errors,
 )
 from sanctionscope.store import db, queries
 from sanctionscope.store.load import LoadReport, load_paths
@@ -108,7 +108,7 @@ def load(
 
         report = load_paths(engine, paths, source=source, given_date=given, dataset=dataset, on_bundle=on_bundle)
     _report_load(report, as_json)
-    if any(r.status == "loaded" for r in report.results):
+    if report.changed:
         from sanctionscope.cli.monitoring import run_monitoring
 
         run_monitoring()  # screens the portfolios against what changed; its failure is reported, the load stands

@@ -3,13 +3,16 @@
 A decision is remembered for the member and the subject (`monitor_decisions`), with what the
 subject's records said when it was taken: the names, birth dates and identifiers of each record.
 A member marked `false_positive` or `whitelisted` for a subject is not alerted again for it unless
-one of those records gains a name, a birth date or an identifier (a change that could make the
-analyst judge otherwise); a record that joins the subject later (a merge, another list's entry of
-the same person) is no such change. Decisions follow subjects through merges (their ids redirect).
+the subject as a whole gains a name, a birth date or an identifier that none of its records had
+(a change that could make the analyst judge otherwise), whether a record was amended or joined the
+subject later (another list's entry of the same person, a merge). Names are compared part by part
+on their folded keys, so another list's spelling or script of a known name is no news. Decisions follow
+subjects through merges (their ids redirect).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,10 +20,14 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from rapidfuzz.fuzz import ratio
 
+from sanctionscope.match.features import strong_identifier_keys
 from sanctionscope.model import Record
 from sanctionscope.monitor import tables as m
 from sanctionscope.monitor.members import PortfolioError, _utc
+from sanctionscope.names.keys import token_key
+from sanctionscope.names.latin import to_latin
 from sanctionscope.store import schema as t
 
 KINDS = ("new_match", "removed_match", "amended_match")
@@ -29,15 +36,26 @@ DECISIONS = STATES[1:]
 #: decisions that silence a subject for a member until its records change in a way that matters
 SILENCING = ("false_positive", "whitelisted")
 
+_WORDS = re.compile(r"[\W_]+")
+#: a name part this close to a known one (rapidfuzz ratio) is that part as another list spells it: Timčenko,
+#: Timtšenko, Timchenko; Usmanov, Usmonov
+SAME_PART = 80
+
 #: per record of a subject: its names, birth dates and identifiers ("n:…", "b:…", "i:…")
 Facts = dict[str, list[str]]
 
 
+def name_fact(full: str) -> str:
+    """A name as a decision remembers it: its parts' folded keys (USMANOV, Alisher = Алишер Усманов)."""
+    return " ".join(sorted(filter(None, (token_key(word) for word in _WORDS.split(to_latin(full))))))
+
+
 def record_facts(record: Record) -> list[str]:
-    """What about a record could change an analyst's mind: its names, birth dates and identifiers."""
-    found = {f"n:{n.full}" for n in record.names if n.full}
+    """What about a record could change an analyst's mind: its names, birth dates and the identifiers that
+    name a person (a passport, not the list's own reference number)."""
+    found = {f"n:{fact}" for n in record.names if n.full and (fact := name_fact(n.full))}
     found |= {f"b:{d.value}" for d in record.birth_dates if d.value}
-    found |= {f"i:{i.value}" for i in record.identifiers if i.value}
+    found |= {f"i:{key}" for key in strong_identifier_keys(record)}
     return sorted(found)
 
 
@@ -52,8 +70,17 @@ def subject_facts(conn: sa.Connection, version_of: Mapping[str, int], referents:
 
 
 def matters(decided: Facts, now: Facts) -> bool:
-    """A record the decision saw has gained a name, a birth date or an identifier."""
-    return any(set(facts) - set(decided[referent]) for referent, facts in now.items() if referent in decided)
+    """The subject now has a birth date or an identifier that none of the records the decision saw had, or a
+    name with a part unlike any they had (another language's spelling of a known part is no news)."""
+    seen = {fact for facts in decided.values() for fact in facts}
+    known_parts = {part for fact in seen if fact.startswith("n:") for part in fact[2:].split()}
+    fresh = {fact for facts in now.values() for fact in facts} - seen
+    return any(not fact.startswith("n:") or _has_new_part(fact[2:], known_parts) for fact in fresh)
+
+
+def _has_new_part(name: str, known_parts: set[str]) -> bool:
+    return any(part not in known_parts and not any(ratio(part, known) >= SAME_PART for known in known_parts)
+               for part in name.split())  # fmt: skip
 
 
 def should_alert(conn: sa.Connection, member_id: int, subject_id: str, facts_now: Facts) -> bool:
@@ -173,7 +200,9 @@ def get_alert(engine: sa.Engine, alert_id: int) -> dict[str, Any]:
     return alert_dict(row)
 
 
-def decide(engine: sa.Engine, alert_id: int, state: str, *, note: str | None = None, author: str | None = None) -> dict[str, Any]:
+def decide(
+    engine: sa.Engine, alert_id: int, state: str, *, note: str | None = None, author: str | None = None
+) -> dict[str, Any]:
     """Record an analyst's decision on an alert, and remember it for the member and the subject."""
     if state not in DECISIONS:
         raise PortfolioError(f"state: {state!r} is not one of {', '.join(DECISIONS)}")

@@ -23,6 +23,11 @@ class LoadReport:
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def changed(self) -> bool:
+        """A snapshot was stored (not every file was already loaded or failed)."""
+        return any(result.status == "loaded" for result in self.results)
+
 
 def _bundle_order(bundle: Bundle) -> tuple[str, date, str]:
     """Bundles of one format in the date order of their folders, so snapshots usually arrive in order."""
