@@ -133,6 +133,58 @@ def test_validation_and_status_codes_are_yentes(client: TestClient) -> None:
     assert ok.status_code == 200 and ok.headers["x-batch-size"] == "1"
 
 
+def test_weights_move_the_features_they_name_and_unknown_names_are_ignored_as_yente(client: TestClient) -> None:
+    wrong_birth = {"name": ["Vitaly Yurievich Kuzmenko"], "birthDate": ["1950-05-05"]}
+    url = "/match/default?threshold=0.9&cutoff=0.1"
+
+    def first(weights: dict) -> dict:
+        return match(client, wrong_birth, url=url, weights=weights)["results"][0]
+
+    plain = first({})
+    conflict = plain["explanations"]["birth_date"]["score"]
+    assert conflict < 0 and plain["match"] is False  # the wrong birth date costs the match
+    assert first({"nonsense_feature": 5.0}) == plain  # yente (nomenklatura) ignores weights its algorithm lacks
+    name_score = plain["explanations"]["name"]["score"]
+    for weights in ({"dob_day_disjoint": 0.0}, {"dob_day_disjoint": -0.0, "dob_year_disjoint": 0.0}, {"birth_date": 0}):
+        ignored = first(weights)  # yente's penalty (or ours) weighed 0: the birth date no longer counts
+        assert ignored["score"] == pytest.approx(min(1.0, name_score), abs=1e-4) and ignored["match"] is True, weights
+    harsher = first({"dob_day_disjoint": -0.5})  # a penalty's weight is its magnitude here
+    assert harsher["score"] == pytest.approx(max(0.0, name_score + 0.5 * conflict), abs=1e-4)
+    halved = first({"name_match": 0.5, "birth_date": 0.0})  # logic-v2's name feature: the name score's weight
+    assert halved["score"] == pytest.approx(0.5 * name_score, abs=1e-4)
+    # an equal identifier scores its weight (1.0 by default: decisive), as yente's identifier features do
+    by_number = {"name": ["Inter Tobacco Holdings"], "registrationNumber": ["808000714"]}
+    decisive = match(client, by_number, schema="Organization", url=url)["results"][0]
+    assert decisive["score"] == 1.0
+    weighed = match(client, by_number, schema="Organization", url=url, weights={"identifier_match": 0.0})["results"][0]
+    assert weighed["id"] == decisive["id"] and weighed["score"] == weighed["explanations"]["name"]["score"] < 1.0
+
+
+def test_limit_zero_answers_how_many_match_without_results_as_yente(client: TestClient) -> None:
+    name = {"name": ["Svetlana Zakharova"], "birthDate": ["1964-03-18"]}
+    counted = client.post("/match/default?limit=0", json={"queries": {"q": {"schema": "Person", "properties": name}}})
+    assert counted.status_code == 200, counted.text  # yente takes 0 (no lower bound), it is not a 422
+    answer = counted.json()
+    assert answer["limit"] == 0 and answer["responses"]["q"]["results"] == []
+    listed = match(client, name, url="/match/default?limit=50")["results"]
+    assert answer["responses"]["q"]["total"]["value"] == sum(1 for r in listed if r["match"]) >= 1
+    assert client.post("/match/default?limit=-1", json={"queries": {"q": {"schema": "Person", "properties": name}}}
+                       ).status_code == 422  # fmt: skip
+
+
+def test_a_query_without_a_usable_name_gets_400_and_a_message(client: TestClient) -> None:
+    cases = {"birth_only": {"birthDate": ["1964-03-18"]}, "punctuation": {"name": ["!!! ---", "..."]},
+             "dots_and_a_date": {"name": "…", "birthDate": "1964"}, "ok": {"name": ["Svetlana Zakharova"]}}  # fmt: skip
+    body = {"queries": {key: {"schema": "Person", "properties": props} for key, props in cases.items()}}
+    response = client.post("/match/default", json=body)
+    assert response.status_code == 200, response.text  # the other queries of the batch are answered
+    responses = response.json()["responses"]
+    for key in ("birth_only", "punctuation", "dots_and_a_date"):
+        assert responses[key]["status"] == 400 and "at least one name" in responses[key]["error"], key
+        assert responses[key]["results"] == [] and responses[key]["total"]["value"] == 0
+    assert responses["ok"]["status"] == 200 and responses["ok"]["results"]
+
+
 def test_explanations_have_yentes_shape_and_ours_is_kept(client: TestClient) -> None:
     first = match(client, {"name": ["Svetlana Zakharova"], "birthDate": ["1964-03-18"]})["results"][0]
     assert first["caption"] == "Svetlana Nikolaevna Zakharova"

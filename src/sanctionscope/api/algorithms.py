@@ -112,3 +112,51 @@ def yente_explanations(result: Result) -> dict[str, dict[str, object]]:
     for feature in result.features:
         out[feature.name] = {"score": feature.value, "detail": feature.detail, "query": None, "candidate": None}
     return out
+
+
+#: sanctionscope's weighted evidence: the name score's coefficient, the decisive identifier's score, and
+#: the features that move the name score (FEATURE_WEIGHTS)
+OWN_WEIGHTS = {"name": 1.0, "identifier": 1.0, **FEATURE_WEIGHTS}
+#: yente's feature names (nomenklatura's logic-v1, logic-v2, name-qualified, regression-v1) → ours. yente's
+#: penalties (`*_mismatch`, `*_disjoint`) have negative weights; here a feature is a signed value in [-1, 1]
+#: that its weight multiplies, so a penalty's weight is read as its magnitude
+YENTE_FEATURES = {
+    "name_match": "name", "name_literal_match": "name", "person_name_jaro_winkler": "name",
+    "person_name_phonetic_match": "name", "name_fingerprint_levenshtein": "name", "jaro_name_parts": "name",
+    "soundex_name_parts": "name",
+    "identifier_match": "identifier", "lei_code_match": "identifier", "ogrn_code_match": "identifier",
+    "inn_code_match": "identifier", "bic_code_match": "identifier", "isin_security_match": "identifier",
+    "vessel_imo_mmsi_match": "identifier", "uei_code_match": "identifier", "npi_code_match": "identifier",
+    "crypto_wallet_address": "identifier", "org_identifier_match": "identifier",
+    "dob_year_disjoint": "birth_date", "dob_day_disjoint": "birth_date", "dob_matches": "birth_date",
+    "dob_year_matches": "birth_date",
+    "country_mismatch": "country", "gender_mismatch": "gender",
+}  # fmt: skip
+
+
+def own_weights(weights: dict[str, float]) -> dict[str, float]:
+    """A request's `weights` as sanctionscope's: our own names or yente's (mapped by YENTE_FEATURES).
+
+    Names that neither knows are ignored, as yente (nomenklatura) ignores weights its algorithm lacks.
+    Several yente names for one of ours: the strongest counts.
+    """
+    out: dict[str, float] = {}
+    for name, value in weights.items():
+        own = name if name in OWN_WEIGHTS else YENTE_FEATURES.get(name)
+        if own is None:
+            continue
+        weight = value if own in ("name", "identifier") or name == own else abs(value)
+        out[own] = max(out.get(own, weight), weight) if own in out else weight
+    return out
+
+
+def weighted_score(result: Result, weights: dict[str, float]) -> float:
+    """The result's score under these weights (own_weights), as the matcher scores with its defaults:
+    name × its weight plus each feature × its weight, clamped to [0, 1]; an equal identifier scores
+    its weight (1.0: decisive) unless the rest scores more."""
+    chosen = OWN_WEIGHTS | weights
+    score = result.name.score * chosen["name"] + sum(chosen.get(f.name, 0.0) * f.value for f in result.features
+                                                     if f.name != "identifier")  # fmt: skip
+    if any(f.name == "identifier" for f in result.features):
+        score = max(score, chosen["identifier"])
+    return min(1.0, max(0.0, score))

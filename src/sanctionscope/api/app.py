@@ -31,7 +31,8 @@ from sanctionscope.api.monitoring import alerts_page_routes, monitoring_routes
 from sanctionscope.api.own import own_routes
 from sanctionscope.api.reconcile import reconcile_routes
 from sanctionscope.api.web import web_routes
-from sanctionscope.api.algorithms import algorithm_named, algorithms_response, yente_explanations
+from sanctionscope.api.algorithms import algorithm_named, algorithms_response, own_weights, weighted_score
+from sanctionscope.api.algorithms import yente_explanations
 from sanctionscope.api.examples import read_example
 from sanctionscope.api.search import DEFAULT_FACETS, Facet, Operator, SearchRequest, facets as search_facets
 from sanctionscope.api.search import name_scores, parse_filters, rank
@@ -176,13 +177,13 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
             raise HTTPException(404, f"no dataset {dataset!r}; see /catalog")
         return Selection(dataset, tuple(include), tuple(exclude), sources_of, loaded)
 
-    def result_entity(result: Result) -> dict[str, Any]:
+    def result_entity(result: Result, score: float, threshold: float) -> dict[str, Any]:
         subject = service.book().get(result.entry.id)
         entity = yente_entity(service.entity(subject)) if subject else {"id": result.entry.id, "caption": result.entry.caption,
                                                                            "schema": result.schema, "properties": {}}  # fmt: skip
         entity.setdefault("referents", result.entry.referents)
-        entity["score"] = round(result.score, 4)
-        entity["match"] = result.match
+        entity["score"] = round(score, 4)
+        entity["match"] = score >= threshold
         entity["explanations"] = yente_explanations(result)
         entity["features"] = {f.name: f.value for f in result.features} | {"name": round(result.name.score, 4)}
         entity["explanation"] = result.explanation()  # sanctionscope's own, with the aligned name parts
@@ -194,7 +195,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         dataset: Annotated[
             str, Path(description="A dataset from /catalog: default, a jurisdiction (us, eu…), a source.")
         ],
-        limit: Annotated[int, Query(ge=1, le=500)] = 5,
+        limit: Annotated[int, Query(ge=0, le=500, description="0: no results, `total` counts the matches (yente)")] = 5,
         threshold: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_THRESHOLD,
         cutoff: Annotated[float, Query(ge=0.0, le=1.0, description="Deprecated in yente; at most `threshold`")] = DEFAULT_CUTOFF,
         algorithm: Annotated[str, Query(description="See /algorithms: sanctionscope-v1, or a yente name")] = "best",
@@ -218,7 +219,11 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         examples = {name: read_example(example) for name, example in body.queries.items()}
         matcher = service.matcher()
         cutoff = min(cutoff, threshold)
+        weights = own_weights(body.weights)
         excluded_ids, excluded_schemata = set(exclude_entity_ids), {s.lower() for s in exclude_schema}
+        # yente scores at least 20 candidates, also for limit=0 (it then answers only how many match); with
+        # weights the matcher's own cutoff (under its default weights) must not drop what they raise
+        wanted = max(limit, 20) + len(excluded_ids) + 10
         responses: dict[str, Any] = {}
         audit: dict[str, Any] = {}
         for name, (echo, query) in examples.items():
@@ -226,13 +231,15 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
                 responses[name] = {"status": 400, "error": str(query), "results": [], "total": {"value": 0, "relation": "eq"},
                                    "query": echo}  # fmt: skip
                 continue
-            found = matcher.match(info.prepare(query), limit=limit + len(excluded_ids) + 10, threshold=threshold,
-                                  sources=selected.matcher_sources(), cutoff=cutoff)  # fmt: skip
+            found = matcher.match(info.prepare(query), limit=wanted, threshold=threshold, sources=selected.matcher_sources(),
+                                  cutoff=0.0 if weights else cutoff)  # fmt: skip
+            scored = [(weighted_score(r, weights) if weights else r.score, r) for r in found]
+            scored = sorted(((s, r) for s, r in scored if s >= cutoff), key=lambda pair: -pair[0])
             results = []
-            for result in found:
+            for score, result in scored:
                 if result.schema.lower() in excluded_schemata:
                     continue
-                entity_data = result_entity(result)
+                entity_data = result_entity(result, score, threshold)
                 if not selected.selects(entity_data.get("datasets", []), result.entry.sources):
                     continue
                 # by any id the entity answers to: subject, public, record and publisher ids, referents
@@ -243,8 +250,10 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
                 if changed_since and not (entity_data.get("last_change") or "") > changed_since:
                     continue
                 results.append(entity_data)
+            # limit=0 (yente): no results, and `total` is how many of the candidates match
+            total = sum(1 for r in results if r["match"]) if limit == 0 else len(results[:limit])
             results = results[:limit]
-            responses[name] = {"status": 200, "results": results, "total": {"value": len(results), "relation": "eq"},
+            responses[name] = {"status": 200, "results": results, "total": {"value": total, "relation": "eq"},
                                "query": echo}  # fmt: skip
             audit[name] = [{"id": r["id"], "score": r["score"], "match": r["match"]} for r in results]
         record_screening(engine, key_name=key.name if key else None, endpoint=f"/match/{dataset}",

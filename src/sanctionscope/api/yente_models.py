@@ -13,6 +13,11 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: what /match does with `weights` (README, the API table, says it in full)
+WEIGHTS_HELP = (
+    "Feature weights: ours (name, identifier, birth_date, country, gender, name_frequency) or yente's names for them "
+    "(name_match, identifier_match, dob_day_disjoint, country_mismatch, gender_mismatch…); other names are ignored, as in yente."
+)
 #: a property value as yente takes it in a query: a string, or a list of strings and numbers
 QueryValue = Union[str, list[Any]]
 
@@ -81,7 +86,7 @@ class EntityMatchQuery(BaseModel):
     queries: dict[str, EntityExample] = Field(
         examples=[{"q1": {"schema": "Person", "properties": {"name": ["Alisher Usmanov"]}}}]
     )
-    weights: dict[str, float] = Field(default_factory=dict, description="Accepted; sanctionscope's weights are fixed.")
+    weights: dict[str, float] = Field(default_factory=dict, description=WEIGHTS_HELP)
     config: dict[str, Union[str, int, float, bool, None]] = Field(
         default_factory=dict, description="Algorithm configuration: no algorithm here takes any, a key is refused (400)."
     )

@@ -110,7 +110,8 @@ def build_query(
     on what remains; only a query left without a usable name is an error.
     """
     names = [n.strip() for n in names if n and n.strip()]
-    usable = [name for name in names if len(name) <= 500]
+    # a name is usable when it has a letter or digit ("!!! ---" or "..." names no one) and is not overlong
+    usable = [name for name in names if len(name) <= 500 and any(c.isalnum() for c in name)]
     for name in names:
         if len(name) > 500:
             _problem(warnings, f"name: {len(name)} characters is not a name (at most 500)")
