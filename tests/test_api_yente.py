@@ -338,11 +338,42 @@ def test_catalog_has_yentes_fields_and_etag(client: TestClient) -> None:
         assert dataset["updated_at"] == "2024-06-01T00:00:00" and YENTE_DATETIME.match(dataset["last_change"])
         assert dataset["entity_count"] > 0
     default = next(d for d in catalog["datasets"] if d["name"] == "default")
-    assert default["load"] is False and set(default["children"]) == {d["name"] for d in sources}
+    published = {d["name"] for d in catalog["datasets"] if d["type"] == "source" and not d["load"]}  # FtM datasets
+    assert default["load"] is False and set(default["children"]) == {d["name"] for d in sources} | published
     tag = response.headers["etag"]
     again = client.get("/catalog", headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b""
     assert client.get("/catalog", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_the_datasets_of_ftm_files_are_in_the_catalog_and_select_entities(client: TestClient) -> None:
+    listed = {d["name"]: d for d in client.get("/catalog").json()["datasets"]}
+    everything = search(client, limit=0, facets=["datasets"])["facets"]["datasets"]["values"]
+    facet_counts = {v["name"]: v["count"] for v in everything}  # things per dataset, as the entities name them
+    assert {"parteispenden", "eu_fsf", "us_ofac_sdn", "ext_ru_egrul"} <= set(listed)
+    for name, things in facet_counts.items():
+        dataset = listed[name]
+        assert dataset["thing_count"] == things and dataset["entity_count"] >= things, name
+        assert dataset["type"] == "source" and dataset["load"] is False and dataset["title"]
+        assert YENTE_DATETIME.match(dataset["updated_at"]) and dataset["version"] == listed["ftm"]["version"]
+    # the party donors' file: its Payment and Address entities count in entity_count, not in thing_count
+    assert listed["parteispenden"]["entity_count"] > listed["parteispenden"]["thing_count"] == 96
+    donors = match(client, {"name": ["Lina Dachner"]}, url="/match/parteispenden?threshold=0.1&cutoff=0.1")["results"]
+    sanctioned = match(client, {"name": ["Svetlana Zakharova"]}, url="/match/parteispenden?cutoff=0.1")["results"]
+    assert donors and all("parteispenden" in r["datasets"] for r in donors) and sanctioned == []
+    name = {"name": ["Svetlana Zakharova"]}
+    uk = match(client, name, url="/match/gb_fcdo_sanctions")["results"]
+    assert uk[0]["caption"] == "Svetlana Nikolaevna Zakharova"
+    assert match(client, name, url="/match/eu_fsf")["results"] == []  # she is on the UK's list, not the EU's
+    assert match(client, name, url="/match/default?include_dataset=gb_fcdo_sanctions")["results"]
+    assert match(client, name, url="/match/default?include_dataset=parteispenden")["results"] == []
+    on_many = match(client, name)["results"][0]["datasets"]
+    assert match(client, name, url="/match/default?exclude_dataset=gb_fcdo_sanctions")["results"]  # still on others
+    left = "&".join(f"exclude_dataset={d}" for d in on_many)
+    assert match(client, name, url=f"/match/default?{left}")["results"] == []
+    without = search(client, exclude_dataset="parteispenden", limit=0)["total"]["value"]
+    assert search(client, limit=0)["total"]["value"] - without == facet_counts["parteispenden"]
+    assert client.get("/search/parteispenden", params={"limit": 0}).json()["total"]["value"] == facet_counts["parteispenden"]
 
 
 def test_catalog_shows_data_the_index_has_not_picked_up(ftm_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
