@@ -429,6 +429,26 @@ def test_reconcile_manifest_queries_and_suggestions(client: TestClient) -> None:
     assert client.get("/reconcile/default/extend/property", params={"type": "Alien"}).status_code == 400
 
 
+def test_reconcile_extends_entities_by_any_id_they_answer_to(client: TestClient, ftm_dir: Path) -> None:
+    reconciled = client.post("/reconcile/default", data={"queries": json.dumps(
+        {"q": {"query": "Vitaly Kuzmenko", "type": "Person"}})}).json()["q"]["result"][0]  # fmt: skip
+    entity = client.get(f"/entities/{reconciled['id']}", params={"nested": False})
+    assert entity.status_code == 200 and reconciled["id"].startswith("NK-")  # the publisher's id, as /entities has
+    served = entity.json()
+    subject = client.get(f"/entities/{served['id']}", params={"nested": False}).json()
+    other_ids = [served["referents"][0], f"ftm:{served['id']}"]  # an OpenSanctions referent, our record id
+    with (ftm_dir / "zala.entities.ftm.json").open() as lines:  # a Sanction (not a thing) of the fixture file
+        sanction = next(e for e in map(json.loads, lines) if e["schema"] == "Sanction" and e["properties"]["program"])
+    ids = [served["id"], *other_ids, sanction["id"], "NK-nobody"]
+    extend = {"ids": ids, "properties": [{"id": "birthDate"}, {"id": "program"}]}
+    rows = client.post("/reconcile/default", data={"extend": json.dumps(extend)}).json()["rows"]
+    assert list(rows) == ids  # one row per id asked, under the id asked
+    for entity_id in [served["id"], *other_ids]:
+        assert rows[entity_id]["birthDate"] == [{"str": v} for v in subject["properties"]["birthDate"]], entity_id
+    assert rows[sanction["id"]]["program"] == [{"str": v} for v in sanction["properties"]["program"]]
+    assert rows["NK-nobody"] == {}
+
+
 # the contract: typed models in /openapi.json, and a client generated from it --------------------
 
 YENTE_ROUTES = {("/match/{dataset}", "post"): "EntityMatchResponse", ("/search/{dataset}", "get"): "SearchResponse",

@@ -28,6 +28,7 @@ from sanctionscope.api.examples import read_example
 from sanctionscope.api.search import prefix_rows
 from sanctionscope.api.service import Service
 from sanctionscope.api.yente_models import EntityExample
+from sanctionscope.ftm_mapping import public_id
 from sanctionscope.match.query import QueryError
 
 #: at most this many queries (or ids to extend) per request, as yente
@@ -257,7 +258,8 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
             if not selected.selects(datasets, result.entry.sources):
                 continue
             schema_of = model.get(result.schema) or model.get("LegalEntity")
-            results.append(FreebaseScoredEntity(id=result.entry.id, name=result.entry.caption, description=schema_of.label,
+            served = public_id(subject) if subject is not None else result.entry.id  # as /entities serves it (NK-…)
+            results.append(FreebaseScoredEntity(id=served, name=result.entry.caption, description=schema_of.label,
                                                 type=[schema_type(schema_of)], score=round(result.score, 4),
                                                 match=result.match))  # fmt: skip
         return FreebaseEntityResult(result=results)
@@ -271,11 +273,13 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
             raise HTTPException(400, f"Too many queries in one batch (limit: {MAX_BATCH})")
         metas: dict[str, ExtendMeta] = {}
         rows: dict[str, dict[str, list[ExtendValue]]] = {entity_id: {} for entity_id in query.ids}
+        graph = service.graph()
         for entity_id in query.ids:
-            subject = service.book().current(entity_id)
-            if subject is None:
+            # any id the entity answers to, as /entities/{id}: publisher (NK-…, Q…), subject, record id, referent
+            found = graph.find(entity_id)
+            if found is None:
                 continue
-            entity = service.entity(subject)
+            entity = graph.entity(found)
             schema = model.get(entity["schema"])
             for asked in query.properties:
                 prop: Property | None = schema.get(asked.id) if schema else None
