@@ -138,6 +138,16 @@ def screen(
     limit: Annotated[int, typer.Option(min=1, max=100, help="Results per query.")] = 3,
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes to use (default: all cores).")] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="I/N: screen only the I-th of N contiguous parts of the file's rows (for a job scheduler)."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="local (this machine's cores) or spark (PySpark; the output is a folder of parts).")
+    ] = "local",
+    master: Annotated[
+        str | None, typer.Option(help="With --engine spark: local[2], spark://host:7077, … (default: spark-submit's).")
+    ] = None,
 ) -> None:
     """Screen a whole file of names: one output row per query, in input order, with its best results.
 
@@ -147,13 +157,41 @@ def screen(
     A value that cannot be read (a birth date, a country) is left out with a "warning" in that
     row's output and the row is screened on the rest. Exit code 0 when all queries were screened,
     1 when some rows had no usable name (they are written with an "error").
+
+    --shard I/N screens the I-th of N contiguous runs of the file's rows (by position): the N
+    shards' outputs, concatenated in shard order, are the output of one run over the whole file.
+
+    --engine spark screens with PySpark (Parquet, CSV or JSON lines in and out; -o is a folder):
+    the saved name index is shipped to each executor once, the rows are screened where they lie.
     """
     columns = batch.Columns(name_column, id_column, birth_date_column, country_column, schema_column, identifier_column)
+    if engine not in ("local", "spark"):
+        report_error(f"--engine is local or spark, not {engine!r}")
+        raise typer.Exit(2)
+    if engine == "spark":
+        if shard or workers:
+            report_error("--shard and --workers are for --engine local (Spark partitions the rows itself)")
+            raise typer.Exit(2)
+        if output is None:
+            report_error("--engine spark writes a folder: give it with -o OUT.jsonl, OUT.csv or OUT.parquet")
+            raise typer.Exit(2)
+        _screen_spark(file, output, columns, master, limit, threshold)
+        return
+    shard_of = None
+    if shard is not None:
+        try:
+            shard_of = batch.parse_shard(shard)
+        except ValueError as error:
+            report_error(f"--shard: {error}")
+            raise typer.Exit(2) from None
     try:
         items = batch.read_queries(file, columns)
     except (SourceError, OSError) as error:
         report_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR) from None
+    if shard_of is not None:
+        start, end = batch.shard_bounds(len(items), *shard_of)
+        items = items[start:end]
     matcher = open_cli_matcher()
     as_csv = output is not None and output.suffix.lower() == ".csv"
     out = (output.open("w", encoding="utf-8", newline="") if as_csv else output.open("wb")) if output else None
@@ -181,4 +219,28 @@ def screen(
         for item in items:
             if item.error:
                 report_error(f"{file}: {item.error}")
+        raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+def _screen_spark(
+    file: Path, output: Path, columns: batch.Columns, master: str | None, limit: int, threshold: float
+) -> None:
+    """`screen --engine spark`: the index of the current lists (built here if needed), then the Spark job."""
+    try:
+        from sanctionscope import spark
+    except ImportError as error:
+        report_error(f"--engine spark needs PySpark: pip install 'sanctionscope[spark]' ({error})")
+        raise typer.Exit(2) from None
+    matcher = open_cli_matcher()
+    assert matcher.path is not None
+    with errors.status("Screening with Spark…", spinner="dots"):
+        try:
+            counts = spark.screen_file(file, output, index_file=matcher.path, columns=columns, master=master,
+                                       limit=limit, threshold=threshold)  # fmt: skip
+        except (SourceError, ValueError) as error:
+            report_error(str(error))
+            raise typer.Exit(EXIT_INPUT_ERROR) from None
+    errors.print(f"Screened {counts.rows} queries into {output} (Spark: {counts.partitions} partition(s)).")
+    if counts.failed:
+        report_error(f"{file}: {counts.failed} row(s) without a usable name (written with their error)")
         raise typer.Exit(EXIT_INPUT_ERROR)

@@ -6,6 +6,11 @@ cannot be read (a birth date "1968-13-30", an unknown country) is left out with 
 that row's output, and the row is screened on what remains; a customer nobody checked because
 of a typo in a date is what batch screening must never produce. Only a row without a usable
 name gets an error instead of results, and the exit code says that some rows failed.
+
+Files are read as they are screened (`iter_queries`), never whole: a CSV of millions of rows
+costs the memory of one chunk. A file can be cut into shards (`shard_bounds`): shard I of N
+takes the I-th of N contiguous runs of the file's queries, by their position in it, so the
+shards' outputs, concatenated in shard order, are the single run's output.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import orjson
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
 from sanctionscope.match.query import Query, QueryError, build_query, query_from_entity
 from sanctionscope.sources.base import SourceError
-from sanctionscope.sources.common import decode_utf8, read_table
 
 #: queries per task sent to a worker process
 CHUNK_SIZE = 256
@@ -67,9 +71,68 @@ def _table_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         yield from _xlsx_rows(path)
         return
-    text = decode_utf8(str(path), path.read_bytes())
-    delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    yield from read_table(str(path), text, delimiter, ()).rows
+    yield from _csv_rows(path, "\t" if path.suffix.lower() in (".tsv", ".tab") else ",")
+
+
+def _csv_rows(path: Path, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a delimited file with their line numbers, read as they are asked for; as strict as
+    `read_table` (UTF-8 with or without a byte-order mark, every row as long as the header, a repeated
+    header skipped), each error naming its line."""
+    label = str(path)
+    with path.open("rb") as raw:
+        lines = _CountingLines(raw)
+        reader = csv.reader(io.TextIOWrapper(lines, encoding="utf-8-sig", newline=""), delimiter=delimiter, strict=True)
+        try:
+            try:
+                header = [column.strip() for column in next(reader)]
+            except StopIteration:
+                raise SourceError(label, "the file is empty") from None
+            for fields in reader:
+                if not any(field.strip() for field in fields):
+                    continue
+                if [field.strip() for field in fields] == header:
+                    continue
+                if len(fields) != len(header):
+                    raise SourceError(
+                        label,
+                        f"row has {len(fields)} fields, the header has {len(header)}: the file is truncated or damaged",
+                        line=reader.line_num,
+                    )
+                yield reader.line_num, dict(zip(header, fields, strict=True))
+        except csv.Error as error:
+            raise SourceError(
+                label, f"malformed row ({error}): the file is truncated or damaged", line=reader.line_num
+            ) from None
+        except UnicodeDecodeError as error:
+            bad = error.object[error.start] if isinstance(error.object, bytes) else 0
+            raise SourceError(
+                label, f"not valid UTF-8 (byte {bad:#04x}); wrong encoding or a damaged file", line=lines.line_of(error)
+            ) from None
+
+
+class _CountingLines(io.RawIOBase):
+    """A binary file that knows how many lines were read from it (for the line of a decoding error)."""
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        self.raw = raw
+        self.newlines_before = 0  # in the blocks read before the last one
+        self.last = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        self.newlines_before += self.last.count(b"\n")
+        self.last = data
+        buffer[: len(data)] = data
+        return len(data)
+
+    def line_of(self, error: UnicodeDecodeError) -> int:
+        """The line of the undecodable byte: it is in the last block read (the decoder reads one at a time)."""
+        if isinstance(error.object, bytes) and (at := self.last.find(error.object[error.start :])) >= 0:
+            return self.newlines_before + self.last.count(b"\n", 0, at) + 1
+        return self.newlines_before + 1
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -77,7 +140,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
+    except Exception as error:  # noqa: BLE001 (openpyxl raises many kinds for a damaged file)
         raise SourceError(str(path), f"not a readable XLSX workbook ({error})") from None
     rows = workbook.active.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
@@ -141,10 +204,35 @@ def read_entity_queries(path: Path) -> Iterator[BatchQuery]:
             yield _batch_query(query_id, number, query_from_entity, entity)
 
 
+def is_json_lines(path: Path) -> bool:
+    return path.suffix.lower() in (".jsonl", ".ndjson", ".json")
+
+
+def iter_queries(path: Path, columns: Columns) -> Iterator[BatchQuery]:
+    """The file's queries in order, read as they are asked for (a read error is raised when reached)."""
+    return read_entity_queries(path) if is_json_lines(path) else read_table_queries(path, columns)
+
+
 def read_queries(path: Path, columns: Columns) -> list[BatchQuery]:
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        return list(read_entity_queries(path))
-    return list(read_table_queries(path, columns))
+    return list(iter_queries(path, columns))
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`I/N` (1 ≤ I ≤ N) as (I, N); ValueError otherwise."""
+    index, slash, count = text.partition("/")
+    if not (slash and index.strip().isdigit() and count.strip().isdigit()):
+        raise ValueError(f"a shard is I/N, e.g. 2/8 (got {text!r})")
+    i, n = int(index), int(count)
+    if not 1 <= i <= n:
+        raise ValueError(f"shard {i}/{n}: I must be between 1 and N")
+    return i, n
+
+
+def shard_bounds(total: int, index: int, count: int) -> tuple[int, int]:
+    """The queries [start, end) of shard `index` of `count` (1-based) among `total`: the index-th of `count`
+    contiguous runs, as equal as can be. The shards partition the queries by position, so the shards'
+    outputs, concatenated in shard order, are the single run's output exactly."""
+    return total * (index - 1) // count, total * index // count
 
 
 # Each worker process loads the saved index once (milliseconds) and keeps it.
