@@ -23,6 +23,7 @@ from sanctionscope.api import search_file
 from sanctionscope.api import service as service_module
 from sanctionscope.api.app import MAX_QUERIES, create_app
 from sanctionscope.api.datasets import Selection
+from sanctionscope.api.query_string import words as search_words
 from sanctionscope.store import db
 from sanctionscope.store.load import load_paths
 
@@ -267,6 +268,64 @@ def test_search_matches_identifiers_and_other_text_with_and(client: TestClient) 
     assert search(client, q="zakharova minsk")["total"]["value"] == 0  # every word must be found
     across_scripts = search(client, q="Захарова")
     assert "Svetlana Nikolaevna Zakharova" in [r["caption"] for r in across_scripts["results"]]
+
+
+def captions(found: dict) -> list[str]:
+    return [r["caption"] for r in found["results"]]
+
+
+def latin_words(result: dict, names_only: bool = False) -> set[str]:
+    """Every word of a result's values (or of its names), as the search reads them."""
+    schema = model.get(result["schema"])
+    values = [v for prop, vs in result["properties"].items() for v in vs if isinstance(v, str)
+              and (not names_only or (schema.get(prop) is not None and schema.get(prop).type == registry.name))]  # fmt: skip
+    return {w for v in values for w in search_words(v)}
+
+
+def test_search_reads_yentes_query_syntax(client: TestClient) -> None:
+    zakharova = "Svetlana Nikolaevna Zakharova"
+    # a phrase: its words one after another in a name; the same words in another order are not the phrase
+    assert "RAB „Inter Tobacco“" in captions(search(client, q="tobacco inter"))
+    assert "RAB „Inter Tobacco“" in captions(search(client, q='"inter tobacco"'))
+    assert search(client, q='"tobacco inter"')["total"]["value"] == 0
+    assert zakharova in captions(search(client, q='"Nikolaevna Zakharova"'))
+    # OR, NOT, -word, +word, AND, grouping
+    either = search(client, q="kuzmenko OR izhevsk", limit=500)
+    assert {zakharova, "Vitaly Yurievich KUZMENKO"} <= set(captions(either))
+    assert all({"kuzmenko", "izhevsk"} & latin_words(r) for r in either["results"])
+    assert search(client, q="kuzmenko izhevsk")["total"]["value"] == 0  # AND is the default
+    for without in ("zakharova -izhevsk", "zakharova NOT izhevsk", "zakharova AND NOT izhevsk", "zakharova && !izhevsk"):  # fmt: skip
+        assert zakharova not in captions(search(client, q=without, limit=500)), without
+    assert zakharova in captions(search(client, q="+zakharova +izhevsk"))
+    assert zakharova in captions(search(client, q="(kuzmenko OR zakharova) AND izhevsk"))
+    everything = search(client, limit=0)["total"]["value"]
+    others = search(client, q="NOT izhevsk", limit=500)
+    assert 0 < others["total"]["value"] < everything and zakharova not in captions(others)
+    # fields: names only, a type group (in any case, as yente's keyword normalizer), the schema, a property
+    assert search(client, q="izhevsk")["total"]["value"] >= 1
+    assert search(client, q="name:izhevsk")["total"]["value"] == 0
+    assert zakharova in captions(search(client, q="names:zakharova countries:ru"))
+    assert search(client, q="countries:RU", limit=0)["total"] == search(client, q="countries:ru", limit=0)["total"]
+    assert search(client, q="countries:ru", limit=0)["total"] == search(client, countries="ru", limit=0)["total"]
+    assert captions(search(client, q="schema:Organization tobacco")) == ["RAB „Inter Tobacco“"]
+    assert search(client, q="schema:Person tobacco")["total"]["value"] == 0
+    assert captions(search(client, q="birthDate:1964-03-18")) == [zakharova]
+    named = search(client, q='name:"Nikolaevna Zakharova" OR name:kuzmenko', limit=500)["results"]
+    assert {zakharova, "Vitaly Yurievich KUZMENKO"} <= {r["caption"] for r in named}
+    assert all({"kuzmenko", "zakharova"} & latin_words(r, names_only=True) for r in named)
+    # the name matcher adds across scripts only what the other clauses allow
+    assert zakharova in captions(search(client, q="Захарова"))
+    assert zakharova not in captions(search(client, q="Захарова -izhevsk", limit=500))
+
+
+def test_search_never_fails_on_a_malformed_query(client: TestClient) -> None:
+    plain = search(client, q="zakharova izhevsk")
+    for broken in ('"zakharova izhevsk', 'zakharova izhevsk"', "(zakharova izhevsk", "zakharova) izhevsk"):
+        assert search(client, q=broken)["total"] == plain["total"], broken  # read as its plain words
+    for odd in ("zakharova AND", "OR", "NOT", "-", '"', "()", "name:", ":ru", "http://example.com/x?a=b",
+                "(" * 250, "NOT " * 120 + "x", 'a:"b" OR (c AND "d', "\\", "*", "countries:", "zakharova~2 izh*"):  # fmt: skip
+        response = client.get("/search/default", params={"q": odd})
+        assert response.status_code == 200, (odd, response.text)
 
 
 def test_search_filters_filter_op_target_and_changed_since(client: TestClient) -> None:

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sanctionscope import __version__
 from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import Authenticator
+from sanctionscope.api.batches import BATCHES_PATH, batch_routes
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.entity_routes import entity_routes
 from sanctionscope.api.gaps import gaps_routes
@@ -52,6 +53,9 @@ MAX_QUERIES = 100
 MAX_BODY_BYTES = 2_000_000
 #: yente's pattern for `changed_since`: a date, or a date and time without zone
 TS_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$"
+#: what /search's `q` takes (api/query_string.py)
+QUERY_HELP = ('yente\'s query syntax: words (all required), "a phrase", OR, AND, NOT, -word, (groups), '
+              "name:, countries:, schema:, datasets:, identifiers:, a property (birthDate:1953); unparsable: plain words")
 #: yente's bounds on /search paging
 MAX_PAGE = 500
 MAX_OFFSET = 9500
@@ -65,12 +69,13 @@ class BodyLimit:
     A plain ASGI middleware: Starlette's `BaseHTTPMiddleware` costs a task and a queue per request.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, unbounded: tuple[str, ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.unbounded = unbounded  # paths that bound their bodies themselves (POST /batches streams to disk)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.unbounded:
             await self.app(scope, receive, send)
             return
         length = Headers(scope=scope).get("content-length", "")
@@ -128,7 +133,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
     screen = Depends(authenticator.require("screen"))
 
     app.add_middleware(JsonByDefault)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, unbounded=(BATCHES_PATH,))
 
     @app.get("/healthz", tags=["system"], response_model=StatusResponse)
     def healthz() -> dict[str, str]:
@@ -263,7 +268,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
     @app.get("/search/{dataset}", tags=["matching"], response_model=SearchResponse, responses=ERRORS)
     def search(
         dataset: str,
-        q: Annotated[str, Query(max_length=500, description="Words that must all be in the names or other text")] = "",
+        q: Annotated[str, Query(max_length=500, description=QUERY_HELP)] = "",
         schema: Annotated[str, Query(description="A FollowTheMoney schema; Thing: any")] = "Thing",
         include_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
         exclude_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
@@ -278,7 +283,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         sort: Annotated[list[str], Query(description="field:asc|desc, e.g. last_change:desc")] = [],  # noqa: B006
         target: Annotated[bool | None, Query(deprecated=True)] = None,
         fuzzy: Annotated[bool, Query(description="Accepted; names are always matched across spellings")] = False,
-        simple: Annotated[bool, Query(description="Accepted; the query is always plain words")] = False,
+        simple: Annotated[bool, Query(description="Accepted; the query syntax is always read")] = False,
         facets: Annotated[list[Facet], Query()] = DEFAULT_FACETS,  # noqa: B006
         filter_op: Operator = Operator.OR,
         _key: ApiKey | None = read,
@@ -304,6 +309,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
 
     app.include_router(reconcile_routes(service, authenticator.require, selection))
     app.include_router(own_routes(service, authenticator.require))
+    app.include_router(batch_routes(service, authenticator.require))
     app.include_router(monitoring_routes(service, authenticator.require))
     app.include_router(alerts_page_routes(service, authenticator))
     app.include_router(web_routes(service, authenticator))

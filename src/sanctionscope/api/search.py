@@ -3,31 +3,34 @@
 yente asks Elasticsearch; sanctionscope keeps one compact row per entity (built on the first
 search of a data version): its schema, sources, datasets, the values of each FollowTheMoney type
 group (countries, topics, identifiers, genders…), its `prop:value` pairs for `filter`, the words
-of its names and of its other text, and its dates. A text query is yente's `query_string` with
-AND: every word must be in the entity's names or other text (names count three times); the
-matcher adds the entities whose names match across scripts and spellings (Бастрыкин for
-Bastrykin), ranked by its score.
+of its names and of its other text, the word pairs of its names (for phrases), and its dates. A
+text query is yente's `query_string` with AND (api/query_string.py: phrases, OR, NOT, -, fields):
+every word must be in the entity's names or other text (names count three times); the matcher
+adds the entities whose names match the query's required words across scripts and spellings
+(Бастрыкин for Bastrykin), if they pass the query's other clauses, ranked by its score.
 """
 
 from __future__ import annotations
 
 import enum
-from array import array
 import sys
 import threading
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from fastapi import HTTPException
 from followthemoney import model
 from followthemoney.schema import Schema
 from followthemoney.types import registry
-from normality import normalize
 
+from sanctionscope.api import query_string
 from sanctionscope.api.datasets import Selection
+from sanctionscope.api.query_string import NAME_FIELDS, All, AnyOf, Not, Term
 from sanctionscope.match.query import QueryError, build_query
 
 #: how strongly a word found in a name counts against one found in other text (yente: names^3)
@@ -58,9 +61,12 @@ class Operator(str, enum.Enum):
 DEFAULT_FACETS = [Facet.COUNTRIES, Facet.TOPICS, Facet.DATASETS]
 
 
-def words(text: str) -> list[str]:
-    """The words of a text, lower-cased and latinized (Бастрыкин → bastrykin), as the index keeps them."""
-    return (normalize(text, lowercase=True, latinize=True) or "").split()
+words = query_string.words
+
+
+def word_pairs(found: list[str]) -> list[str]:
+    """The pairs of consecutive words ("vladimir putin"), as a phrase is looked up."""
+    return [f"{a} {b}" for a, b in pairwise(found)]
 
 
 @dataclass(slots=True)
@@ -99,6 +105,7 @@ class IndexedEntity:
     pairs: set[str]
     name_words: set[str]
     text_words: set[str]
+    name_pairs: set[str]
 
 
 def indexed_entity(entity: dict[str, Any], sources: Iterable[str]) -> IndexedEntity:
@@ -108,6 +115,7 @@ def indexed_entity(entity: dict[str, Any], sources: Iterable[str]) -> IndexedEnt
     pairs: set[str] = set()
     name_words: set[str] = set()
     text_words: set[str] = set()
+    name_pairs: set[str] = set()
     for prop_name, values in entity["properties"].items():
         prop = schema.get(prop_name) if schema else None
         texts = [v for v in values if isinstance(v, str)]
@@ -115,9 +123,13 @@ def indexed_entity(entity: dict[str, Any], sources: Iterable[str]) -> IndexedEnt
             pairs.update(f"{prop_name}:{v.casefold()}" for v in texts if len(v) <= MAX_FILTER_VALUE)
         if prop is not None and prop.type.group and prop.type != registry.name:
             groups[prop.type.group].update(texts)
-        found = name_words if prop is not None and prop.type == registry.name else text_words
+        is_name = prop is not None and prop.type == registry.name
+        found = name_words if is_name else text_words
         for text in texts:
-            found.update(words(text))
+            these = words(text)
+            found.update(these)
+            if is_name:
+                name_pairs.update(word_pairs(these))
     groups["datasets"] = set(entity.get("datasets", []))
     groups["schema"] = {entity["schema"]}
     row = SearchRow(
@@ -131,7 +143,7 @@ def indexed_entity(entity: dict[str, Any], sources: Iterable[str]) -> IndexedEnt
         last_seen=entity.get("last_seen"),
         last_change=entity.get("last_change"),
     )
-    return IndexedEntity(row, groups, pairs, name_words, text_words - name_words)
+    return IndexedEntity(row, groups, pairs, name_words, text_words - name_words, name_pairs)
 
 
 @lru_cache(maxsize=4096)
@@ -156,13 +168,14 @@ class SearchTable:
         self.pairs: Postings = {}
         self.name_words: Postings = {}
         self.text_words: Postings = {}
+        self.name_pairs: Postings = {}
         for number, entity in enumerate(sorted(entities, key=lambda e: e.row.id)):
             self.rows.append(entity.row)
             for group, values in entity.groups.items():
                 for value in values:
                     _post(self.groups[group], value, number)
             for key, postings in ((entity.pairs, self.pairs), (entity.name_words, self.name_words),
-                                  (entity.text_words, self.text_words)):  # fmt: skip
+                                  (entity.text_words, self.text_words), (entity.name_pairs, self.name_pairs)):  # fmt: skip
                 for value in key:
                     _post(postings, value, number)
         self.by_id = {row.id: number for number, row in enumerate(self.rows)}
@@ -283,25 +296,92 @@ def row_filter(request: SearchRequest) -> Callable[[SearchRow], bool]:
 
 
 def text_scores(table: SearchTable, q: str) -> dict[int, float] | None:
-    """yente's query_string with AND: the rows with every word in their names or other text, scored in (0, 1].
+    """yente's query_string with AND: the rows the query finds, scored in [0, 1]. None for a query without words.
 
-    A word in a name counts NAME_BOOST times one in other text. None for a query without words.
+    A term is found in the names (score 1) or in other text (1 / NAME_BOOST: names count three times);
+    all of AND's clauses must be found (their mean), one of OR's (the best); NOT removes.
     """
-    query_words = words(q)
-    if not query_words:
+    node = query_string.parse(q)
+    return None if node is None else _evaluate(table, node)
+
+
+def _evaluate(table: SearchTable, node: query_string.Node) -> dict[int, float]:
+    if isinstance(node, Term):
+        return _term_rows(table, node)
+    if isinstance(node, Not):
+        excluded = _evaluate(table, node.child)
+        return {n: 0.0 for n in range(len(table)) if n not in excluded}
+    if isinstance(node, AnyOf):
+        found: dict[int, float] = {}
+        for child in node.children:
+            for n, score in _evaluate(table, child).items():
+                found[n] = max(found.get(n, 0.0), score)
+        return found
+    positive = [c for c in node.children if not isinstance(c, Not)]
+    negative = [c for c in node.children if isinstance(c, Not)]
+    if not positive:  # only NOTs: everything but what they name
+        scores = dict.fromkeys(range(len(table)), 0.0)
+        sums: dict[int, float] = scores
+    else:
+        sums = {}
+        for index, child in enumerate(positive):
+            here = _evaluate(table, child)
+            sums = here if index == 0 else {n: sums[n] + here[n] for n in sums.keys() & here.keys()}
+            if not sums:
+                return {}
+        sums = {n: score / len(positive) for n, score in sums.items()}
+    for child in negative:
+        for n in _evaluate(table, child.child):
+            sums.pop(n, None)
+    return sums
+
+
+def _term_rows(table: SearchTable, term: Term) -> dict[int, float]:
+    """The rows a term finds: its words (or phrase) in names or text, or a field's value."""
+    if term.field is not None and term.field not in NAME_FIELDS and term.field != "text":
+        # keyword fields match regardless of case, as yente's normalizer lowercases them (countries:RU)
+        variants = {term.value, term.value.lower(), term.value.upper()}
+        return dict.fromkeys(set().union(*(table.field(term.field, v) for v in variants)), 1.0)
+    found = term.words
+    if not found:
+        return {}
+    in_names = _all(table.name_words, found)
+    if term.phrase and len(found) > 1:
+        in_names &= _all(table.name_pairs, word_pairs(found))
+    scores = dict.fromkeys(in_names, 1.0)
+    if term.field is None or term.field == "text":  # other text: by its words (no positions are kept there)
+        also = None if term.phrase else table.name_words  # a phrase's words out of order in a name are not it
+        for n in _all(table.text_words, found, also=also) - in_names:
+            scores[n] = 1.0 / NAME_BOOST
+    return scores
+
+
+def _all(postings: Postings, keys: list[str], also: Postings | None = None) -> set[int]:
+    """The rows with every key (in `postings`, or in `also`)."""
+    rows: set[int] | None = None
+    for key in keys:
+        here = set(_rows(postings.get(key))) | (set(_rows(also.get(key))) if also is not None else set())
+        rows = here if rows is None else rows & here
+        if not rows:
+            return set()
+    return rows or set()
+
+
+def matcher_rows(table: SearchTable, q: str) -> set[int] | None:
+    """The rows an entity the name matcher adds must be in: those passing the query's other clauses (None: all)."""
+    others = query_string.other_clauses(query_string.parse(q))
+    if not others:
         return None
-    scores: dict[int, float] | None = None
-    for word in query_words:
-        in_text, in_names = _rows(table.text_words.get(word)), _rows(table.name_words.get(word))
-        here = dict.fromkeys(in_text, 1.0) | dict.fromkeys(in_names, NAME_BOOST)
-        scores = here if scores is None else {n: scores[n] + here[n] for n in scores.keys() & here.keys()}
-    return {n: score / (NAME_BOOST * len(query_words)) for n, score in (scores or {}).items()}
+    return set(_evaluate(table, All(tuple(others)) if len(others) > 1 else others[0]))
 
 
 def name_scores(matcher: Any, table: SearchTable, q: str, sources: set[str] | None, limit: int) -> dict[int, float]:
     """The matcher's score of each entity whose names match `q` across scripts and spellings."""
+    text = query_string.name_text(query_string.parse(q))
+    if not text:
+        return {}
     try:
-        query = build_query([q])
+        query = build_query([text])
     except QueryError:
         return {}
     found = matcher.match(query, limit=limit, threshold=1.01, sources=sources, cutoff=MATCHER_ORDER_CUTOFF)
@@ -317,7 +397,8 @@ def rank(table: SearchTable, request: SearchRequest, matched: dict[int, float]) 
         scores: dict[int, float] = {}
     else:
         # the words decide what is found; the matcher's name score orders it (and adds what it finds well)
-        added = {n for n, score in matched.items() if score >= MATCHER_CUTOFF}
+        allowed = matcher_rows(table, request.q) if matched else None
+        added = {n for n, score in matched.items() if score >= MATCHER_CUTOFF and (allowed is None or n in allowed)}
         scores = {n: (texts.get(n, 0.0) + matched.get(n, 0.0)) / 2 for n in texts.keys() | added}
         candidates = sorted(scores)
     left = filtered_rows(table, request)

@@ -35,9 +35,16 @@ from sanctionscope.store import db
 
 log = logging.getLogger(__name__)
 #: the first bytes of a search file; the number changes with its layout
-MAGIC = b"SSSEARCH1\n"
+MAGIC = b"SSSEARCH2\n"
 #: the code a table depends on (a change there makes old files unreadable as current)
-TABLE_CODE = ("api/search.py", "api/search_file.py", "api/entities.py", "api/yente_models.py", "resolve/subjects.py")
+TABLE_CODE = (
+    "api/search.py",
+    "api/query_string.py",
+    "api/search_file.py",
+    "api/entities.py",
+    "api/yente_models.py",
+    "resolve/subjects.py",
+)
 
 
 def search_path(engine: sa.Engine) -> Path:
