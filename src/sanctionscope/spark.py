@@ -170,21 +170,55 @@ def _queries(job: _Job, frame: Any) -> list[tuple[int, BatchQuery]]:
     return out
 
 
-def _screen_partition(job: _Job, frames: Iterator[Any]) -> Iterator[Any]:
-    """mapInPandas: each batch of rows screened on this executor's matcher, in row order."""
+def _screen_partition(job: _Job, frames: Iterator[Any], lines: str | None = None, counts: Any = None) -> Iterator[Any]:
+    """mapInPandas: each batch of rows screened on this executor's matcher, in row order: as RESULT_SCHEMA
+    rows, or with `lines` ("jsonl", "csv") as the lines a local `screen` writes (one Python worker per
+    task does it all: each further mapInPandas would start and feed another)."""
     import pandas as pd
 
     matcher = _matcher(job)
+    if lines == "csv" and _first_partition():
+        out = io.StringIO()
+        csv.writer(out).writerow(batch.CSV_COLUMNS)
+        yield pd.DataFrame({"value": [out.getvalue()[:-1]]})  # without "\n": the text writer adds it
     for frame in frames:
         numbered = _queries(job, frame)
         rows: list[dict[str, Any]] = []
+        values: list[str] = []
         for start in range(0, len(numbered), CHUNK_SIZE):
             part = numbered[start : start + CHUNK_SIZE]
             results = batch._screen_chunk([q for _, q in part], job.limit, job.threshold, matcher)
+            if counts is not None:
+                counts[0].add(len(results))
+                counts[1].add(sum(r.error is not None for r in results))
+            if lines is not None:
+                values.extend(_text(results, lines == "csv"))
+                continue
             for (number, _query), result in zip(part, results, strict=True):
                 rows.append({"row": number, "id": result.id, "results": result.results, "error": result.error,
                              "warnings": result.warnings or None})  # fmt: skip
-        yield pd.DataFrame(rows, columns=["row", "id", "results", "error", "warnings"])
+        if lines is not None:
+            yield pd.DataFrame({"value": values})
+        else:
+            yield pd.DataFrame(rows, columns=["row", "id", "results", "error", "warnings"])
+
+
+def _first_partition() -> bool:
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    return context is not None and context.partitionId() == 0
+
+
+def _text(results: list[BatchResult], as_csv: bool) -> list[str]:
+    """The lines `screen` writes for these results, without their final "\n" (the text writer adds it)."""
+    if as_csv:
+        out = io.StringIO()
+        batch.write_csv(results, out)
+        return [line + "\r" for line in out.getvalue().split("\r\n")[1:-1]]  # the header is written once
+    sink = io.BytesIO()
+    batch.write_jsonl(results, sink)
+    return sink.getvalue().decode().split("\n")[:-1]
 
 
 def _ship_index(session: SparkSession, index_file: Path) -> tuple[str, str]:
@@ -237,8 +271,14 @@ def screen(
     Returns a DataFrame of RESULT_SCHEMA, one row per query (a row of empty cells is none), in the
     order of `df`'s rows: no shuffle.
     """
-    columns = columns or Columns()
-    name, version = _ship_index(df.sparkSession, Path(index_file))
+    return _screen(df, Path(index_file), columns or Columns(), json_column, row_column, limit, threshold)
+
+
+def _screen(
+    df: DataFrame, index_file: Path, columns: Columns, json_column: str | None, row_column: str | None, limit: int,
+    threshold: float, lines: str | None = None, counts: Any = None,
+) -> DataFrame:  # fmt: skip
+    name, version = _ship_index(df.sparkSession, index_file)
     if json_column is None:
         wanted = [c for c in (columns.name, columns.id, columns.birth_date, columns.country, columns.schema,
                               columns.identifier) if c]  # fmt: skip
@@ -250,17 +290,21 @@ def screen(
     else:
         selected = [json_column]
         job = _Job(name, version, "json", columns, json_column, limit=limit, threshold=threshold)
-    return _run(df, job, selected, row_column, first=1)
+    return _run(df, job, selected, row_column, first=1, lines=lines, counts=counts)
 
 
-def _run(df: DataFrame, job: _Job, selected: list[str], row_column: str | None, first: int) -> DataFrame:
+def _run(
+    df: DataFrame, job: _Job, selected: list[str], row_column: str | None, first: int,
+    lines: str | None = None, counts: Any = None,
+) -> DataFrame:  # fmt: skip
     from pyspark.sql import functions as F
 
     if row_column is None:
         numbered = _numbered(df.select(*selected), first)
     else:
         numbered = df.select(F.col(row_column).cast("long").alias("row"), *selected)
-    return numbered.mapInPandas(lambda frames: _screen_partition(job, frames), RESULT_SCHEMA)
+    return numbered.mapInPandas(lambda frames: _screen_partition(job, frames, lines, counts),
+                                "value string" if lines else RESULT_SCHEMA)  # fmt: skip
 
 
 def _lines(session: SparkSession, path: Path, partitions: int | None) -> DataFrame:
@@ -283,17 +327,20 @@ def screen_lines(
     limit: int = 3,
     threshold: float = DEFAULT_THRESHOLD,
     partitions: int | None = None,
+    lines: str | None = None,
+    counts: Any = None,
 ) -> DataFrame:
     """`screen` of a JSON lines or CSV/TSV file read line by line (each row on one line), numbered as a
-    local `screen` numbers them."""
+    local `screen` numbers them. With `lines` ("jsonl" or "csv"), a DataFrame of one `value` column: the
+    lines a local `screen` writes. `counts`: two accumulators, of rows screened and rows with an error."""
     columns = columns or Columns()
     name, version = _ship_index(session, index_file)
-    lines = _lines(session, path, partitions)
+    text = _lines(session, path, partitions)
     if batch.is_json_lines(path):
         job = _Job(name, version, "json", columns, "value", limit=limit, threshold=threshold)
-        return _run(lines, job, ["value"], "row", first=1)
+        return _run(text, job, ["value"], "row", first=1, lines=lines, counts=counts)
     delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    first = lines.first()
+    first = text.first()
     if first is None:
         raise ValueError(f"{path}: the file is empty")
     header = tuple(c.strip() for c in next(csv.reader([first["value"].lstrip("\ufeff")], delimiter=delimiter)))
@@ -304,47 +351,7 @@ def screen_lines(
         raise ValueError(f"{path}: no column named {', '.join(map(repr, missing))} (columns: {', '.join(header)})")
     job = _Job(name, version, "csv", columns, "value", header=header, delimiter=delimiter, limit=limit,
                threshold=threshold)  # fmt: skip
-    return _run(lines.where("row > 1"), job, ["value"], "row", first=1)
-
-
-def _text_lines(job_csv: bool, frames: Iterator[Any]) -> Iterator[Any]:
-    """mapInPandas: result rows as the lines a local `screen` writes (JSON lines, or CSV with the
-    header in the first partition), so that the part files concatenated are its output."""
-    import pandas as pd
-    from pyspark import TaskContext
-
-    context = TaskContext.get()
-    header = job_csv and context is not None and context.partitionId() == 0
-    if header:
-        out = io.StringIO()
-        csv.writer(out).writerow(batch.CSV_COLUMNS)
-        yield pd.DataFrame({"value": [out.getvalue()[:-1]]})  # the writer's "\r", and the text writer's "\n"
-    for frame in frames:
-        values = []
-        for row in frame.itertuples(index=False):
-            error = row.error if isinstance(row.error, str) and row.error else None
-            warnings = [] if row.warnings is None or isinstance(row.warnings, float) else [str(w) for w in row.warnings]
-            result = BatchResult(row.id, _plain(row.results), error, warnings)
-            if job_csv:
-                out = io.StringIO()
-                batch.write_csv([result], out)
-                values.extend(line for line in out.getvalue().split("\r\n")[1:-1])
-            else:
-                out_bytes = io.BytesIO()
-                batch.write_jsonl([result], out_bytes)
-                values.append(out_bytes.getvalue()[:-1].decode())
-        if job_csv:
-            values = [v + "\r" for v in values]
-        yield pd.DataFrame({"value": values})
-
-
-def _plain(results: Any) -> list[dict[str, Any]]:
-    """The results of a row as `Result.to_dict` gives them (Arrow hands back structs as dicts, arrays as numpy)."""
-    out = []
-    for r in results if results is not None else ():
-        out.append({"id": r["id"], "caption": r["caption"], "schema": r["schema"], "score": float(r["score"]),
-                    "match": bool(r["match"]), "referents": [str(x) for x in r["referents"]]})  # fmt: skip
-    return out
+    return _run(text.where("row > 1"), job, ["value"], "row", first=1, lines=lines, counts=counts)
 
 
 def screen_file(
@@ -373,32 +380,22 @@ def screen_file(
             builder = builder.master(master)
         session = builder.getOrCreate()
     output = str(output)
-    suffix = Path(str(path).rstrip("/")).suffix.lower()
-    if suffix == ".parquet" or Path(path).is_dir():
-        found = screen(session.read.parquet(str(path)), index_file, columns=columns, limit=limit, threshold=threshold)
+    out_suffix = Path(output.rstrip("/")).suffix.lower()
+    if out_suffix not in (".parquet", ".jsonl", ".ndjson", ".json", ".csv"):
+        raise ValueError(f"{output}: the output is .parquet, .csv or .jsonl")
+    lines = None if out_suffix == ".parquet" else "csv" if out_suffix == ".csv" else "jsonl"
+    counts = (session.sparkContext.accumulator(0), session.sparkContext.accumulator(0))
+    if Path(str(path).rstrip("/")).suffix.lower() == ".parquet" or Path(path).is_dir():
+        found = _screen(session.read.parquet(str(path)), index_file, columns or Columns(), None, None, limit,
+                        threshold, lines, counts)  # fmt: skip
     else:
         found = screen_lines(session, Path(path), index_file, columns=columns, limit=limit, threshold=threshold,
-                             partitions=partitions)  # fmt: skip
-    accumulators = (session.sparkContext.accumulator(0), session.sparkContext.accumulator(0))
-    counted = found.mapInPandas(lambda frames: _count(accumulators, frames), RESULT_SCHEMA)
-    out_suffix = Path(output.rstrip("/")).suffix.lower()
-    if out_suffix == ".parquet":
-        counted.write.mode("overwrite").parquet(output)
-    elif out_suffix in (".jsonl", ".ndjson", ".json", ".csv"):
-        as_csv = out_suffix == ".csv"
-        counted.mapInPandas(lambda frames: _text_lines(as_csv, frames), "value string").write.mode("overwrite").text(
-            output
-        )
+                             partitions=partitions, lines=lines, counts=counts)  # fmt: skip
+    if lines is None:
+        found.write.mode("overwrite").parquet(output)
     else:
-        raise ValueError(f"{output}: the output is .parquet, .csv or .jsonl")
-    return Counts(accumulators[0].value, accumulators[1].value, counted.rdd.getNumPartitions())
-
-
-def _count(accumulators: Any, frames: Iterator[Any]) -> Iterator[Any]:
-    for frame in frames:
-        accumulators[0].add(len(frame))
-        accumulators[1].add(int(frame["error"].notna().sum()))
-        yield frame
+        found.write.mode("overwrite").text(output)
+    return Counts(counts[0].value, counts[1].value, found.rdd.getNumPartitions())
 
 
 __all__ = ["RESULT_SCHEMA", "Columns", "Counts", "screen", "screen_file", "screen_lines"]
