@@ -161,3 +161,23 @@ def test_local_shards_spark_and_api_give_identical_results(
     done = audit[-1]
     assert done["query"]["rows"] == QUERIES and done["data_version"] == status["data_version"]
     assert len({m["query"] for m in done["results"]["matches"]}) == matched
+
+
+def test_batch_api_needs_the_screen_scope_and_names_the_bad_line(sdn: Path) -> None:
+    engine = db.connect(str(sdn))
+    screener, reader = create_key(engine, "batch-bad", ["screen"]), create_key(engine, "batch-read", ["read"])
+    client = TestClient(create_app(engine))
+    headers = {"Authorization": f"ApiKey {screener}"}
+    good = b'{"id": "a", "properties": {"name": ["Alisher Usmanov"]}}\n'
+    assert client.post("/batches", content=good).status_code == 401
+    assert client.post("/batches", headers={"Authorization": f"ApiKey {reader}"}, content=good).status_code == 403
+    refused = client.post("/batches", headers=headers, content=good + b"\n{not json\n")
+    assert refused.status_code == 422 and refused.json()["line"] == 3
+    assert refused.json()["detail"].startswith("line 3: not JSON")
+    short = client.post("/batches", headers=headers, files={"file": ("c.csv", b"id,name\n1,Ivan Petrov\n2,a,b\n")})
+    assert short.status_code == 422 and short.json()["detail"].startswith("line 3: row has 3 fields")
+    missing = client.post(
+        "/batches?name_column=Full%20name", headers=headers, files={"file": ("c.csv", b"id,name\n1,X\n")}
+    )
+    assert missing.status_code == 422 and "no column named 'Full name'" in missing.json()["detail"]
+    assert client.get("/batches/0123456789abcdef", headers=headers).status_code == 404
