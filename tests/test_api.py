@@ -125,7 +125,8 @@ def test_limits_give_clear_4xx(client: TestClient, keys: dict[str, str]) -> None
     many = {"queries": {f"q{i}": person("Ivan Petrov") for i in range(MAX_QUERIES + 1)}}
     too_many = client.post("/match/default", json=many, headers=h)
     assert too_many.status_code == 400 and str(MAX_QUERIES) in too_many.json()["detail"]  # yente's status
-    assert client.post("/match/default?limit=0", json={"queries": {}}, headers=h).status_code == 422
+    assert client.post("/match/default?limit=-1", json={"queries": {}}, headers=h).status_code == 422
+    assert client.post("/match/default?limit=501", json={"queries": {}}, headers=h).status_code == 422
     assert client.post("/match/default?threshold=2", json={"queries": {}}, headers=h).status_code == 422
     assert (
         client.post(
