@@ -188,8 +188,9 @@ def _batch_query(query_id: str, line: int, build: Callable[..., Query], *args: A
     return BatchQuery(query_id, query, warnings=[f"line {line}: {w}" for w in warnings])
 
 
-def read_entity_queries(path: Path) -> Iterator[BatchQuery]:
-    """Queries from JSON lines of {"id", "schema", "properties"}; the id defaults to the line number."""
+def json_line_objects(path: Path, label: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of each non-blank line; SourceError naming the file (`label`) and the line
+    for a line that is not a JSON object."""
     with path.open("rb") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -197,11 +198,16 @@ def read_entity_queries(path: Path) -> Iterator[BatchQuery]:
             try:
                 entity = orjson.loads(line)
             except orjson.JSONDecodeError as error:
-                raise SourceError(str(path), f"not JSON ({error})", line=number) from None
+                raise SourceError(label or str(path), f"not JSON ({error})", line=number) from None
             if not isinstance(entity, dict):
-                raise SourceError(str(path), "each line must be a JSON object", line=number)
-            query_id = str(entity.get("id") or number)
-            yield _batch_query(query_id, number, query_from_entity, entity)
+                raise SourceError(label or str(path), "each line must be a JSON object", line=number)
+            yield number, entity
+
+
+def read_entity_queries(path: Path) -> Iterator[BatchQuery]:
+    """Queries from JSON lines of {"id", "schema", "properties"}; the id defaults to the line number."""
+    for number, entity in json_line_objects(path):
+        yield _batch_query(str(entity.get("id") or number), number, query_from_entity, entity)
 
 
 def is_json_lines(path: Path) -> bool:

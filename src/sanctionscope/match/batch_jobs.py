@@ -106,19 +106,7 @@ def count_rows(path: Path, columns: Columns) -> int:
     """The rows of the file that will be screened, read as `screen` reads them without building queries;
     SourceError (naming the line) for a file that `screen` would refuse."""
     if batch.is_json_lines(path):
-        count = 0
-        with path.open("rb") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    entity = orjson.loads(line)
-                except orjson.JSONDecodeError as error:
-                    raise SourceError(path.name, f"not JSON ({error})", line=number) from None
-                if not isinstance(entity, dict):
-                    raise SourceError(path.name, "each line must be a JSON object", line=number)
-                count += 1
-        return count
+        return sum(1 for _ in batch.json_line_objects(path, path.name))
     rows = batch._table_rows(path)
     first = next(rows, None)
     if first is None:
