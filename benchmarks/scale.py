@@ -38,8 +38,8 @@ the largest process's peak RSS (wait4) and its process tree's summed PSS (sample
                 perturbation (a typo, reordered parts, the patronymic or a middle name dropped, another
                 romanization): the share whose record is among the top 10 results with `match` true
   FPR           unlisted given/family pairs from the generator's own name pools, of which the
-                canonical pair is on no synthetic person (the `--pairs` file) and both words are in no
-                real listed name in any common spelling: the share with any `match` true
+                canonical pair is on no synthetic person in either order (the `--pairs` file) and both
+                words are in no real listed name in any common spelling: the share with any `match` true
 
 A time marked "!" is of a stage that should only have opened the saved index but wrote it (it
 resolved or indexed again: the data or the engine's code changed under it); the lines under the
@@ -348,7 +348,9 @@ def unlisted_cases(module: ModuleType, generator: Any, pairs: set[tuple[str, str
         style, female = generator.styles[code], rng.random() < 0.3
         given = generator.pools[code]["F" if female else "M"].pick(rng)
         family = generator.pools[code]["L"].pick(rng)
-        if canonical_pair(module, style, given, family) in pairs:
+        # in either order: a list writes "HASSAN, Ahmad" for the Ahmad Hassan another writes the other way
+        # round, so a person with the same two names swapped has this name (as for the real lists' pairs)
+        if canonical_pair(module, style, given, family) in pairs or canonical_pair(module, style, family, given) in pairs:
             continue
         shown_given, shown_family = written(module, style, given, family, female, rng)
         name = module.Generator._format((shown_given, "", shown_family), rng)

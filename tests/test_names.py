@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from sanctionscope.names.variants import name_variants
-
 from sanctionscope.names import (
     FAMILY,
     GIVEN,
@@ -19,6 +17,7 @@ from sanctionscope.names import (
     to_latin,
     token_key,
 )
+from sanctionscope.names.variants import name_variants
 
 
 def tags(name: str, kind: str = "person") -> list[tuple[str, str]]:
@@ -100,6 +99,9 @@ def test_language_forms_of_a_given_name_share_one_key() -> None:
 
 def test_distinct_surnames_keep_distinct_keys() -> None:
     assert token_key("murashko") != token_key("murashkin")
+    # ie and io are е and ё inside a word, another name's ending at its end
+    assert token_key("semionov") == token_key("semenov") and token_key("fiodor") == token_key("fedor")
+    assert token_key("mario") != token_key("marie")
     assert token_key("usmanov") != token_key("usmanovich")
     assert token_key(to_latin("Патрушев")) == token_key("patrushev")
 
@@ -233,3 +235,32 @@ def test_middle_names_one_list_omits_count_little_two_different_ones_count() -> 
     assert score("OTHMAN AHMED OTHMAN AL-GHAMDI", "AL-GHAMDI, Othman") >= 0.8  # a nasab one list writes out
     assert score("KAMMOUN, Mehdi", "Mehdi Ben Mohamed Ben Mohamed Kammoun") >= 0.8
     assert score("M Carmen Medina", "Marco Antonio MEDINA") < 0.8  # Carmen is not Antonio
+
+
+def _record_names(*names: str) -> list:
+    from sanctionscope.index.entries import analyze_record_names
+    from sanctionscope.model import Record
+
+    return analyze_record_names(Record.from_dict({"source": "x", "source_id": "1", "kind": "person",
+                                                 "names": [{"full": n} for n in names]}))  # fmt: skip
+
+
+def test_syllables_another_writing_joins_are_one_given_name() -> None:
+    from sanctionscope.match.names import compare_names
+
+    names = _record_names("SONG Qianjie", "Song Qian Jie", "Qian-Jie SONG")
+    assert [[p.key for p in n.parts] for n in names] == [keys("SONG Qianjie")] * 2 + [keys("Qianjie SONG")]
+    assert max(compare_names(analyze_name("Jie SONG"), n).score for n in names) < 0.8  # Jie is not Qianjie
+    assert max(compare_names(analyze_name("Song Qian Jie"), n).score for n in names) == 1.0
+    # written apart in every name: two parts, as written
+    assert len(_record_names("Song Qian Jie", "Qian Jie Song")[0].parts) == 3
+
+
+def test_every_writing_of_a_name_takes_the_tags_one_writing_marks() -> None:
+    from sanctionscope.match.names import compare_names
+
+    names = _record_names("Mustafa Mahmut ÇETIN", "Mustafa Mahmut Cetin")
+    assert [p.tag for p in names[1].parts] == [p.tag for p in names[0].parts] and names[1].parts[-1].tag == FAMILY
+    # the first given name left out: a suggestion, not a match, whichever writing is compared
+    assert max(compare_names(analyze_name("Mahmut ÇETIN"), n).score for n in names) < 0.8
+    assert [p.tag for p in _record_names("Ivan PETROV", "Petrov Ivanov")[1].parts] == ["other", "other"]  # other parts

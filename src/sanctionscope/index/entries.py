@@ -14,6 +14,7 @@ import orjson
 
 from sanctionscope.model import FuzzyDate, Record
 from sanctionscope.names import AnalyzedName, NamePart, analyze_name
+from sanctionscope.names.analyze import join_syllables_written_apart, share_marked_parts
 from sanctionscope.names.variants import name_variants
 from sanctionscope.sources.registry import feed_rank, jurisdiction_of
 
@@ -161,7 +162,9 @@ def analyze_record_names(record: Record) -> list[AnalyzedName]:
                 names.append(analyze_name(form, record.kind.value, name.given, name.patronymic, name.family))
             else:
                 names.append(analyze_name(form, record.kind.value))
-    return names
+    if record.kind.value != "person" or len(names) < 2:
+        return names
+    return share_marked_parts(join_syllables_written_apart(names))
 
 
 def entry_from_records(entry_id: str, records: Sequence[Record]) -> Entry:
@@ -197,7 +200,9 @@ class Listed(Protocol):
 L = TypeVar("L", bound=Listed)
 
 
-def group_into_entries(items: Iterable[L], subject_of: Mapping[str, str] | None = None) -> list[tuple[str, bool, list[L]]]:
+def group_into_entries(
+    items: Iterable[L], subject_of: Mapping[str, str] | None = None
+) -> list[tuple[str, bool, list[L]]]:
     """(entry id, is a subject, its records in feed order) by entry id: one entry per subject when
     records are resolved (`subject_of`); else one per designation.
 

@@ -135,9 +135,13 @@ def _tag_person(
     for i, latin in enumerate(latins):
         if _is_initial(words[i]):
             tags[i] = INITIAL
-        elif _letters(latin) in PARTICLES_AND_TITLES and n > 2:
-            tags[i] = PARTICLE
-        elif _letters(latin) in ABD_PREFIXES and i < n - 1 and comma_at != i + 1:
+        elif (
+            _letters(latin) in PARTICLES_AND_TITLES
+            and n > 2
+            or _letters(latin) in ABD_PREFIXES
+            and i < n - 1
+            and comma_at != i + 1
+        ):
             tags[i] = PARTICLE
         else:
             for tag in (FAMILY, PATRONYMIC, GIVEN):
@@ -251,3 +255,62 @@ def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
     if not value:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+#: a syllable of a given name written apart from the next ("Song Qian Jie"): a short word
+SYLLABLE_LETTERS = 6
+
+
+def join_syllables_written_apart(names: Sequence[AnalyzedName]) -> list[AnalyzedName]:
+    """One person's names, with two adjacent short parts joined where another of its names writes them as one
+    part ("Song Qian Jie" beside "SONG Qianjie": the given name is Qianjie, no middle name Qian): else a
+    query of "Jie Song" would find a given name and a family name of it paired, and only a middle name left out."""
+    part_keys = [{p.key for p in name.parts} for name in names]
+    out: list[AnalyzedName] = []
+    for index, name in enumerate(names):
+        others = set().union(*(keys for i, keys in enumerate(part_keys) if i != index))
+        parts = list(name.parts)
+        position = 0
+        while position + 1 < len(parts):
+            first, second = parts[position], parts[position + 1]
+            joined = first.text + second.text
+            if (
+                first.tag not in (INITIAL, PARTICLE) and second.tag not in (INITIAL, PARTICLE)
+                and len(first.text) <= SYLLABLE_LETTERS and len(second.text) <= SYLLABLE_LETTERS
+                and part_key(joined) in others
+            ):  # fmt: skip
+                parts[position : position + 2] = [NamePart(first.original + second.original.lower(), joined,
+                                                           part_key(joined), first.tag)]  # fmt: skip
+            position += 1
+        out.append(
+            name if len(parts) == len(name.parts) else AnalyzedName(name.original, name.kind, tuple(parts), name.script)
+        )
+    return out
+
+
+def share_marked_parts(names: Sequence[AnalyzedName]) -> list[AnalyzedName]:
+    """One person's names, where a name whose parts are untagged ("Mustafa Mahmut Cetin") takes the tags of
+    another writing of the same parts that marks them ("Mustafa Mahmut ÇETIN": a family name in capitals),
+    so that the rules that read tags (a first given name left out, a first family name missing) hold
+    for every writing of a name, not only the one a list wrote with capitals or a comma."""
+    marked = {}
+    for name in names:
+        tags = {p.key: p.tag for p in name.parts if p.key}
+        if len(tags) == len([p for p in name.parts if p.key]) and FAMILY in tags.values():
+            marked.setdefault(frozenset(tags), tags)
+    if not marked:
+        return list(names)
+    out: list[AnalyzedName] = []
+    for name in names:
+        keys = [p.key for p in name.parts if p.key]
+        tags = (
+            marked.get(frozenset(keys))
+            if FAMILY not in {p.tag for p in name.parts} and len(set(keys)) == len(keys)
+            else None
+        )
+        if tags is None or any(p.tag not in (OTHER, tags.get(p.key)) for p in name.parts if p.key):
+            out.append(name)
+            continue
+        parts = tuple(NamePart(p.original, p.text, p.key, tags[p.key]) if p.key else p for p in name.parts)
+        out.append(AnalyzedName(name.original, name.kind, parts, name.script))
+    return out

@@ -24,8 +24,10 @@ _CLUSTERS = [
     ("ts", "Z"), ("tz", "Z"),
     ("x", "ks"), ("w", "v"), ("q", "k"), ("c", "k"),
     ("y", "i"), ("ii", "i"),  # Makiyev → makiiev → makiev, as Makiev: before "ie" folds
-    ("ie", "e"), ("io", "e"),
 ]  # fmt: skip
+#: ie and io for е and ё inside a word (Sergeievich, Semionov); at its end they are another name's
+#: ending (Mario and Marie are two names, not one)
+_INNER_IE_IO = re.compile(r"i[eo](?=[a-zA-Z])")
 _NON_LETTERS = re.compile(r"[^a-z]")
 #: German/Czech "j" for й (Sergej, Jurij); elsewhere "j" is English for дж (Jabrailov)
 _J_AS_Y = re.compile(r"(?<=[aeiouy])j|j$")
@@ -47,6 +49,8 @@ def token_key(latin: str) -> str:
     for cluster, replacement in _CLUSTERS:
         if cluster in key:
             key = key.replace(cluster, replacement)
+    if "i" in key:
+        key = _INNER_IE_IO.sub("e", key)
     return _DOUBLES.sub(r"\1", key.replace("j", "J"))
 
 
