@@ -265,9 +265,13 @@ def join_syllables_written_apart(names: Sequence[AnalyzedName]) -> list[Analyzed
     """One person's names, with two adjacent short parts joined where another of its names writes them as one
     part ("Song Qian Jie" beside "SONG Qianjie": the given name is Qianjie, no middle name Qian): else a
     query of "Jie Song" would find a given name and a family name of it paired, and only a middle name left out."""
-    part_keys = [{p.key for p in name.parts} for name in names]
+    # Only Latin writings count: a Han or Hangul name is written without spaces (孙平 is Sun Ping, one word)
+    part_keys = [{p.key for p in name.parts} if name.script == "Latn" else set() for name in names]
     out: list[AnalyzedName] = []
     for index, name in enumerate(names):
+        if name.script != "Latn" or any(len(p.text) > SYLLABLE_LETTERS for p in name.parts):
+            out.append(name)  # a name of syllables has only short parts ("Mati Ur-Rehman Ali Muhammad" is none)
+            continue
         others = set().union(*(keys for i, keys in enumerate(part_keys) if i != index))
         parts = list(name.parts)
         position = 0

@@ -25,9 +25,9 @@ _CLUSTERS = [
     ("x", "ks"), ("w", "v"), ("q", "k"), ("c", "k"),
     ("y", "i"), ("ii", "i"),  # Makiyev → makiiev → makiev, as Makiev: before "ie" folds
 ]  # fmt: skip
-#: ie and io for е and ё inside a word (Sergeievich, Semionov); at its end they are another name's
-#: ending (Mario and Marie are two names, not one)
-_INNER_IE_IO = re.compile(r"i[eo](?=[a-zA-Z])")
+#: ie and io for е and ё inside a word (Sergeievich, Semionov) or as the whole word (Ye, E); at the end
+#: of a longer word they are another name's ending (Mario and Marie are two names, not one)
+_INNER_IE_IO = re.compile(r"i[eo](?=[a-zA-Z])|^i[eo]$")
 _NON_LETTERS = re.compile(r"[^a-z]")
 #: German/Czech "j" for й (Sergej, Jurij); elsewhere "j" is English for дж (Jabrailov)
 _J_AS_Y = re.compile(r"(?<=[aeiouy])j|j$")
