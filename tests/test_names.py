@@ -254,6 +254,8 @@ def test_syllables_another_writing_joins_are_one_given_name() -> None:
     assert max(compare_names(analyze_name("Song Qian Jie"), n).score for n in names) == 1.0
     # written apart in every name: two parts, as written
     assert len(_record_names("Song Qian Jie", "Qian Jie Song")[0].parts) == 3
+    assert len(_record_names("SUN Ping", "孙平")[0].parts) == 2  # Han script writes no spaces
+    assert keys("Co E") == keys("Co Ye") and keys("Mario")[0] != keys("Marie")[0]
 
 
 def test_every_writing_of_a_name_takes_the_tags_one_writing_marks() -> None:
