@@ -81,7 +81,7 @@ def entry_blob(
     tail = orjson.dumps(sorted(set(sources)))
     if len(evidence) == 1:
         return head + b"," + evidence[0][1:-1] + b"," + tail + b"]"
-    names: dict[str, list] = {}
+    names: dict[bytes, list] = {}
     dates: list = []
     countries: set[str] = set()
     identifiers: set[str] = set()
@@ -89,7 +89,7 @@ def entry_blob(
     for data in evidence:
         n, d, c, i, g = orjson.loads(data)
         for name in n:
-            names.setdefault(name[0], name)
+            names.setdefault(orjson.dumps(name), name)  # as analysed (see `entry_from_records`)
         dates.extend(d)
         countries.update(c)
         identifiers.update(i)
@@ -171,11 +171,13 @@ def entry_from_records(entry_id: str, records: Sequence[Record]) -> Entry:
     """Pool the evidence of records that stand for one person or organization."""
     first = records[0]
     entry = Entry(entry_id, first.caption, first.kind.value, [r.id for r in records], [])
-    seen_names: set[str] = set()
+    # one name as analysed, not as written: records may tag one writing differently (one has a sibling
+    # writing that marks its family name), and what each record's stored analysis says must all be here
+    seen_names: set[AnalyzedName] = set()
     for record in records:
         for name in analyze_record_names(record):
-            if name.original not in seen_names:
-                seen_names.add(name.original)
+            if name not in seen_names:
+                seen_names.add(name)
                 entry.names.append(name)
         entry.birth_dates.extend(record.birth_dates)
         entry.countries.update(record.nationalities, record.citizenships)
