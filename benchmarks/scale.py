@@ -38,8 +38,10 @@ the largest process's peak RSS (wait4) and its process tree's summed PSS (sample
                 perturbation (a typo, reordered parts, the patronymic or a middle name dropped, another
                 romanization): the share whose record is among the top 10 results with `match` true
   FPR           unlisted given/family pairs from the generator's own name pools, of which the
-                canonical pair is on no synthetic person in either order (the `--pairs` file) and both
-                words are in no real listed name in any common spelling: the share with any `match` true
+                canonical pair is on no synthetic person in either order (the `--pairs` file) and whose
+                two words are together in no synthetic person's name and no real listed name, in either
+                order and in any common spelling (Fisher / FISCHER, Dimitriy / Dmytro: the keys
+                matching.py's negatives use): the share with any `match` true
 
 A time marked "!" is of a stage that should only have opened the saved index but wrote it (it
 resolved or indexed again: the data or the engine's code changed under it); the lines under the
@@ -73,8 +75,8 @@ import httpx
 
 from api import free_port
 from lists import FOLDERS, LISTS, SHARED
-from matching import (CACHE, Case, Outcome, drop_patronymic, family_position, initials, listed_together,
-                      listed_word_pairs, reorder, romanize, score_outcome, speed, typo)  # fmt: skip
+from matching import (CACHE, Case, Outcome, drop_patronymic, family_position, initials, is_arabic, listed_together,
+                      listed_word_pairs, reorder, romanize, score_outcome, speed, spelling_free, typo)  # fmt: skip
 from postgres import server_binaries, throwaway_postgres
 
 GENERATOR = SHARED / "tools" / "synthetic_ftm.py"
@@ -337,12 +339,16 @@ def written(module: ModuleType, style: str, given: str, family: str, female: boo
 
 
 def unlisted_cases(module: ModuleType, generator: Any, pairs: set[tuple[str, str]], listed: set[tuple[str, str]],
-                   count: int, rng: random.Random) -> list[str]:  # fmt: skip
-    """Given/family names from the generator's pools that no synthetic person and no real listed name has together."""
-    out: list[str] = []
-    seen: set[str] = set()
+                   synthetic: Path, count: int, rng: random.Random) -> list[str]:  # fmt: skip
+    """Given/family names from the generator's pools that no synthetic person and no real listed name has together.
+
+    Drawn in a surplus; then a scan of every synthetic name (of the largest file: the same
+    negatives at every size) drops those whose two words a synthetic name writes together in any
+    common spelling, as `listed_together` drops those of a real listed name.
+    """
+    drawn: dict[str, tuple[str, str]] = {}
     for _attempt in range(count * 100):
-        if len(out) >= count:
+        if len(drawn) >= 2 * count:
             break
         code = generator.country(rng)
         style, female = generator.styles[code], rng.random() < 0.3
@@ -354,11 +360,41 @@ def unlisted_cases(module: ModuleType, generator: Any, pairs: set[tuple[str, str
             continue
         shown_given, shown_family = written(module, style, given, family, female, rng)
         name = module.Generator._format((shown_given, "", shown_family), rng)
-        if name in seen or listed_together(shown_given, shown_family, listed):
-            continue
-        seen.add(name)
-        out.append(name)
-    return out
+        if name not in drawn and not listed_together(shown_given, shown_family, listed):
+            drawn[name] = (shown_given, shown_family)
+    together = synthetic_pairs_among(synthetic, [pair for given, family in drawn.values() for pair in
+                                                 word_key_pairs(given, family)])  # fmt: skip
+    return [name for name, (given, family) in drawn.items()
+            if not together.intersection(word_key_pairs(given, family))][:count]  # fmt: skip
+
+
+def word_key_pairs(given: str, family: str) -> set[tuple[str, str]]:
+    """The spelling-free key pairs `listed_together` looks up for a given and a family name."""
+    arabic = is_arabic(given + family)
+    given_keys = spelling_free(set(given.split()), arabic=arabic)
+    family_keys = spelling_free(set(family.split()), arabic=arabic)
+    return {(x, y) for x in given_keys for y in family_keys}
+
+
+def synthetic_pairs_among(path: Path, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Those of the `wanted` key pairs that some name of a synthetic entity writes together (in either order)."""
+    wanted_set, found = set(wanted), set()
+    words = {word for pair in wanted_set for word in pair}
+    keys: dict[str, set[str]] = {}
+    with path.open("rb") as lines:
+        for line in lines:
+            properties = json.loads(line)["properties"]
+            for prop in ("name", "alias", "weakAlias", "previousName"):
+                for name in properties.get(prop, ()):
+                    present = set()
+                    for word in name.replace(",", " ").split():
+                        known = keys.get(word)
+                        if known is None:
+                            known = keys[word] = spelling_free({word}, listed=True) & words
+                        present |= known
+                    if len(present) >= 2:
+                        found.update((x, y) for x in present for y in present if (x, y) in wanted_set)
+    return found
 
 
 def read_pairs(path: Path) -> set[tuple[str, str]]:
@@ -576,7 +612,8 @@ def query_cases(db: str, first: Path, pairs_path: Path, module: ModuleType, gene
     half = args.queries // 2
     listed = listed_cases(synthetic_persons(first, half + half // 2, rng), half, rng)
     listed += listed_cases(_REAL["persons"], args.queries - len(listed), rng)
-    unlisted = unlisted_cases(module, generator, _REAL["pairs"], _REAL["listed"], args.queries, rng)
+    largest = pairs_path.with_name(pairs_path.name.replace(".pairs.gz", ".ftm.json"))  # the generated file itself
+    unlisted = unlisted_cases(module, generator, _REAL["pairs"], _REAL["listed"], largest, args.queries, rng)
     return {"listed": listed, "unlisted": unlisted, "speed_queries": args.speed_queries}
 
 

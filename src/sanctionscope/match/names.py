@@ -36,6 +36,11 @@ TAG_WEIGHTS = {
 #: often leave out a second given name or a patronymic, seldom the family name
 CANDIDATE_ONLY_SHARE = 0.75
 CANDIDATE_ONLY_SHARES = {FAMILY: 1.0}
+#: ... except the second part of a two-part family name whose first part pairs: the maternal surname
+#: that the usual short form of a Spanish name leaves out ("Samuel CÁCERES" for "Samuel CÁCERES MENDOZA"),
+#: counted as an omitted second given name (the first surname alone, "Carlos SERRANO" for "ÁLVAREZ
+#: SERRANO, Carlos", is no usual short form and still counts in full)
+SECOND_SURNAME_SHARE = CANDIDATE_ONLY_SHARE
 #: a listed name that is one word and initials ("A. Kabir", «عماري س») agrees with many people: it can
 #: suggest a query with that word and those first letters ("Amara Kabir"), not confirm it
 ONE_WORD_AND_INITIALS_CEILING = 0.78
@@ -315,10 +320,27 @@ def query_only_weight(part: NamePart, unlisted: frozenset[str], middle: bool) ->
     return weight * MIDDLE_SHARE if middle else weight
 
 
-def candidate_only_weight(part: NamePart, middle: bool) -> float:
-    """What a candidate part that no query part pairs with counts against the match."""
-    share = MIDDLE_SHARE if middle else CANDIDATE_ONLY_SHARES.get(part.tag, CANDIDATE_ONLY_SHARE)
+def candidate_only_weight(part: NamePart, middle: bool, second_surname: bool = False) -> float:
+    """What a candidate part that no query part pairs with counts against the match (`second_surname`:
+    it is the second part of a two-part family name whose first part pairs)."""
+    if middle:
+        share = MIDDLE_SHARE
+    elif second_surname:
+        share = SECOND_SURNAME_SHARE
+    else:
+        share = CANDIDATE_ONLY_SHARES.get(part.tag, CANDIDATE_ONLY_SHARE)
     return TAG_WEIGHTS.get(part.tag, 0.8) * share
+
+
+def second_surname(parts: Sequence[NamePart], j: int) -> bool:
+    """Whether part `j` is the second of a family name of two parts (either side of it no third)."""
+    return (
+        0 < j
+        and parts[j].tag == FAMILY
+        and parts[j - 1].tag == FAMILY
+        and (j < 2 or parts[j - 2].tag != FAMILY)
+        and (j + 1 >= len(parts) or parts[j + 1].tag != FAMILY)
+    )
 
 
 def least_weight(weigh: Callable[[bool], float], position: int, count: int) -> float:
@@ -409,7 +431,10 @@ def compare_names(
     if q_unpaired:
         possible += sum(query_only_weight(q_parts[i], unlisted, i in q_middle) for i in q_unpaired)
     if c_unpaired:
-        possible += sum(candidate_only_weight(c_parts[j], j in c_middle) for j in c_unpaired)
+        possible += sum(
+            candidate_only_weight(c_parts[j], j in c_middle, j - 1 in used_c and second_surname(c_parts, j))
+            for j in c_unpaired
+        )
         if any(
             fathers_differ(q_parts[i].text, c_parts[j].text)
             for i in q_unpaired if q_parts[i].tag == PATRONYMIC
@@ -706,7 +731,15 @@ def candidate_only_weights(candidate: AnalyzedName) -> tuple[tuple[int, str, flo
     part) per identifying part."""
     c_parts = scored_parts(candidate)
     return tuple(
-        (j, part.key, least_weight(lambda middle, part=part: candidate_only_weight(part, middle), j, len(c_parts)))
+        (
+            j,
+            part.key,
+            least_weight(
+                lambda middle, part=part, j=j: candidate_only_weight(part, middle, second_surname(c_parts, j)),
+                j,
+                len(c_parts),
+            ),
+        )
         for j, part in enumerate(c_parts)
         if part.tag not in (INITIAL, PARTICLE) and part.key
     )
