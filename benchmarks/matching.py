@@ -547,7 +547,7 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, default=None)
     args = parser.parse_args()
 
-    from sanctionscope.match.database import open_matcher
+    from sanctionscope.service.matchers import open_matcher
     from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
     from sanctionscope.store import queries
 

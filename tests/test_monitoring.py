@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from sanctionscope import Sanctionscope
 from sanctionscope.cli import app
-from sanctionscope.match.database import open_matcher
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.model import Record
 from sanctionscope.monitor import members, screening
 from sanctionscope.monitor import tables as m

@@ -18,7 +18,7 @@ from support import parse_cached as _parse_cached
 from sanctionscope.model import FuzzyDate, Identifier, Kind, NameType, Record
 from sanctionscope.sources import au_dfat, bis_dpl, ca_sema, trade_csl, un_xml
 from sanctionscope.sources.base import ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.values import clean
+from sanctionscope.model.values import clean
 
 UN_DIR = "un/un-sc-consolidated-xml"
 UN_LATEST = f"{UN_DIR}/2026-02-27/UN_consolidated.xml"

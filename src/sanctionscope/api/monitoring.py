@@ -19,7 +19,7 @@ from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.service import Service
 from sanctionscope.api.web import TEMPLATES, page_key
-from sanctionscope.match.batch import BatchQuery
+from sanctionscope.service.batch import BatchQuery
 from sanctionscope.match.query import QueryError, query_from_entity
 from sanctionscope.monitor import alerts as alert_store
 from sanctionscope.monitor import delivery, members, report, screening

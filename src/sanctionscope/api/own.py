@@ -15,7 +15,7 @@ from sanctionscope.match.engine import DEFAULT_THRESHOLD
 from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 from sanctionscope.track import proposals as proposal_store
-from sanctionscope.text import open_text_screener
+from sanctionscope.service.texts import open_text_screener
 from sanctionscope.track.coverage import coverage
 
 #: at most this many targets in one proposal list

@@ -19,7 +19,7 @@ from sanctionscope.api.catalog import source_versions
 from sanctionscope.api.entities import EntityGraph, subject_entity
 from sanctionscope.api.search import SearchTable, SearchTables
 from sanctionscope.api.search_file import load_table
-from sanctionscope.match.database import current_version, open_matcher
+from sanctionscope.service.matchers import current_version, open_matcher
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve.build import data_version as subjects_version
 from sanctionscope.resolve.build import resolved_version

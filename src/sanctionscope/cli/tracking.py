@@ -20,7 +20,7 @@ from sanctionscope.cli.common import (
     print_json,
     report_error,
 )
-from sanctionscope.match.database import open_matcher
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD
 from sanctionscope.match.query import QueryError, build_query
 from sanctionscope.resolve.build import ensure_resolved, resolve

@@ -72,7 +72,7 @@ def names_to_json(names: Iterable[AnalyzedName]) -> list:
 def entry_blob(
     entry_id: str, caption: str, kind: str, referents: Sequence[str], evidence: Sequence[bytes], sources: Iterable[str]
 ) -> bytes:
-    """A serialized entry from the stored analyses of its records (`index.analysis`), in `referents` order.
+    """A serialized entry from the stored analyses of its records (`service.analyses`), in `referents` order.
 
     One record (nearly every entry) is put together from bytes; several are merged as
     `entry_from_records` merges records: names once each, birth dates all, the first gender.

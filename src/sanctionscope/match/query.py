@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sanctionscope.model import FuzzyDate
-from sanctionscope.sources.values import country_code, parse_fuzzy_date, parse_gender
+from sanctionscope.model.values import country_code, parse_fuzzy_date, parse_gender
 
 SCHEMA_OF_KIND = {"person": "Person", "organization": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
 KIND_OF_SCHEMA = {schema.lower(): kind for kind, schema in SCHEMA_OF_KIND.items()} | {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from sanctionscope.match.database import open_matcher
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.monitor import tables as m
 from sanctionscope.monitor.screening import Progress, RunReport, screen_changes
 

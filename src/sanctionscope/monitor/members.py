@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from sanctionscope.match.batch import BatchQuery
+from sanctionscope.service.batch import BatchQuery
 from sanctionscope.match.engine import analyze_query_names
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query, QueryError, build_query
 from sanctionscope.model import FuzzyDate

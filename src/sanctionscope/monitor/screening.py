@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from sanctionscope.index.candidates import CandidateIndex
 from sanctionscope.index.entries import Entry
-from sanctionscope.match.assemble import build_matcher
+from sanctionscope.service.assemble import build_matcher
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher, PreparedQuery, score_entry
 from sanctionscope.match.features import kinds_compatible
 from sanctionscope.monitor import tables as m

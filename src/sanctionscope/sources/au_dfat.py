@@ -41,7 +41,7 @@ from sanctionscope.sources.common import (
     require_records,
     workbook_head_contains,
 )
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
+from sanctionscope.model.values import clean, country_code, parse_day, parse_fuzzy_date
 
 #: header text (lower case, white space collapsed) → field
 _COLUMNS = {

@@ -35,7 +35,7 @@ from sanctionscope.sources.common import (
     require_records,
     set_listed_on,
 )
-from sanctionscope.sources.values import clean, parse_fuzzy_date
+from sanctionscope.model.values import clean, parse_fuzzy_date
 
 _KNOWN_TAGS = frozenset(
     {

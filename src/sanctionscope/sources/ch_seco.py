@@ -59,7 +59,7 @@ from sanctionscope.sources.eu_fsf import (
     text,
     texts,
 )
-from sanctionscope.sources.values import clean, country_code, parse_timestamp_day
+from sanctionscope.model.values import clean, country_code, parse_timestamp_day
 
 _OBJECT_KINDS = {"vessel": Kind.VESSEL, "ship": Kind.VESSEL, "aircraft": Kind.AIRCRAFT}
 _SUBJECT_TAGS = ("individual", "entity", "object")

@@ -18,7 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from sanctionscope.model import Kind, NameType, Record
 from sanctionscope.sources.base import SourceError, SourceFile
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
+from sanctionscope.model.values import clean, country_code, parse_day, parse_fuzzy_date
 
 T = TypeVar("T")
 

@@ -63,7 +63,7 @@ from sanctionscope.sources.common import (
     require_records,
     set_listed_on,
 )
-from sanctionscope.sources.values import clean, country_code, parse_date_prefix, parse_gender, parse_timestamp_day
+from sanctionscope.model.values import clean, country_code, parse_date_prefix, parse_gender, parse_timestamp_day
 
 # ---------------------------------------------------------------------------------------------
 # Helpers shared by the European XML formats (eu_fsf, gb_fcdo, ch_seco).

@@ -48,7 +48,7 @@ from sanctionscope.sources.common import (
     reject_non_list,
     set_listed_on,
 )
-from sanctionscope.sources.values import clean, country_code, parse_gender, split_list
+from sanctionscope.model.values import clean, country_code, parse_gender, split_list
 
 _CELEX_RE = re.compile(r"^3\d{4}[RDL]\d{4}$")
 _HEADERS = (b"celex,recordId,", b"amendedCelex,amendmentCelex,")

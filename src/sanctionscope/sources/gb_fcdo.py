@@ -56,7 +56,7 @@ from sanctionscope.sources.eu_fsf import (
     texts,
     values_of,
 )
-from sanctionscope.sources.values import clean, country_code, parse_fuzzy_date, parse_timestamp_day
+from sanctionscope.model.values import clean, country_code, parse_fuzzy_date, parse_timestamp_day
 
 _KINDS = {"individual": Kind.PERSON, "entity": Kind.ORGANIZATION, "ship": Kind.VESSEL}
 _NAME_TYPES = {

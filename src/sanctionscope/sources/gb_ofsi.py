@@ -66,7 +66,7 @@ from sanctionscope.sources.common import (
 )
 from sanctionscope.sources.eu_fsf import add_gender
 from sanctionscope.sources.gb_fcdo import add_non_latin_name, uk_birth_date
-from sanctionscope.sources.values import clean, country_code, parse_day
+from sanctionscope.model.values import clean, country_code, parse_day
 
 _REQUIRED = ("Name 6", "Group Type", "Group ID")
 _KINDS = {"individual": Kind.PERSON, "entity": Kind.ORGANIZATION, "ship": Kind.VESSEL}

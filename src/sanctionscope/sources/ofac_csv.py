@@ -16,7 +16,7 @@ import re
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import add_birth_date, add_country, append_unique, require_records
-from sanctionscope.sources.values import clean, country_code, parse_gender
+from sanctionscope.model.values import clean, country_code, parse_gender
 
 #: file roles by name, for the SDN and the consolidated (non-SDN) sets
 _ROLES = {

@@ -38,7 +38,7 @@ from sanctionscope.sources.common import (
     reject_non_list,
     require_records,
 )
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_gender, split_list
+from sanctionscope.model.values import clean, country_code, parse_day, parse_gender, split_list
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ID_COLUMNS = ("_id", "id")

@@ -38,7 +38,7 @@ from sanctionscope.sources.common import (
     reject_non_list,
     require_records,
 )
-from sanctionscope.sources.values import (
+from sanctionscope.model.values import (
     clean,
     country_code,
     parse_date_prefix,

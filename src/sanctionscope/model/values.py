@@ -1,6 +1,6 @@
 """Parsing of the value types that list files share: dates, countries, genders, whitespace.
 
-Small pure functions; every parser uses these instead of its own variants, so one
+Small pure functions; every parser (and a query's builder) uses these instead of its own variants, so one
 fix serves every source. A value that cannot be parsed returns None: the caller
 keeps the raw text with `Record.keep_unparsed`.
 """
