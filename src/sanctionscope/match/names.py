@@ -18,19 +18,9 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from sanctionscope.match.config import TAG_WEIGHTS, UNTAGGED_WEIGHT
 from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, OTHER, PARTICLE, PATRONYMIC, AnalyzedName, NamePart
 from sanctionscope.names.analyze import ABD_PREFIXES, ARABIC_ARTICLES, patronymic_stem_key
-
-#: how much each kind of part counts; a family name carries identity, a patronymic little
-TAG_WEIGHTS = {
-    "family": 1.0,
-    "given": 0.7,
-    "other": 0.8,
-    "patronymic": 0.35,
-    "initial": 0.25,
-    "particle": 0.2,
-    "legal_form": 0.0,
-}
 
 #: how much of its weight a candidate part that the query lacks counts against the match: queries
 #: often leave out a second given name or a patronymic, seldom the family name
@@ -244,7 +234,7 @@ def _weight(part: NamePart, other: NamePart | None = None) -> float:
     tag = part.tag
     if tag == "other" and other is not None and other.tag in (FAMILY, GIVEN):
         tag = other.tag
-    return TAG_WEIGHTS.get(tag, 0.8)
+    return TAG_WEIGHTS.get(tag, UNTAGGED_WEIGHT)
 
 
 def _joined(singles: list[NamePart], doubles: list[NamePart], used_singles: set[int], used_doubles: set[int]):
@@ -311,14 +301,14 @@ def query_only_weight(part: NamePart, unlisted: frozenset[str], middle: bool) ->
     elif part.tag == PATRONYMIC:
         weight = TAG_WEIGHTS[PATRONYMIC] * QUERY_PATRONYMIC_SHARE
     else:
-        weight = TAG_WEIGHTS.get(part.tag, 0.8) * (UNLISTED_PART_FACTOR if part.key in unlisted else 1.0)
+        weight = TAG_WEIGHTS.get(part.tag, UNTAGGED_WEIGHT) * (UNLISTED_PART_FACTOR if part.key in unlisted else 1.0)
     return weight * MIDDLE_SHARE if middle else weight
 
 
 def candidate_only_weight(part: NamePart, middle: bool) -> float:
     """What a candidate part that no query part pairs with counts against the match."""
     share = MIDDLE_SHARE if middle else CANDIDATE_ONLY_SHARES.get(part.tag, CANDIDATE_ONLY_SHARE)
-    return TAG_WEIGHTS.get(part.tag, 0.8) * share
+    return TAG_WEIGHTS.get(part.tag, UNTAGGED_WEIGHT) * share
 
 
 def least_weight(weigh: Callable[[bool], float], position: int, count: int) -> float:
