@@ -24,6 +24,8 @@ from sanctionscope.track.coverage import coverage
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 #: the search box shows at most this many results
 SEARCH_LIMIT = 15
+#: the feed page reads at most this many changes, the newest (shown by day, 30 days at most)
+FEED_CHANGES = 2000
 
 
 def timeline(designations: list[Designation], today: date | None = None) -> dict[str, Any]:
@@ -162,9 +164,9 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
 
     @router.get("/feed", response_class=HTMLResponse)
     def feed_page(request: Request, source: str = "", _auth: None = read) -> HTMLResponse:
-        changes = queries.list_changes(service.engine, source=source or None)
+        changes = queries.list_changes(service.engine, source=source or None, limit=FEED_CHANGES, newest_first=True)
         days: dict[str, list[dict[str, Any]]] = {}
-        for change in reversed(changes[-2000:]):
+        for change in changes:
             days.setdefault(change["date"], []).append(change)
         return render(request, "feed.html", "feed", days=list(days.items())[:30], source=source,
                       sources=sorted(service.sources()))  # fmt: skip

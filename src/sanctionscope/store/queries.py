@@ -316,8 +316,10 @@ def list_changes(
     until: date | None = None,
     limit: int | None = None,
     records: list[str] | None = None,
+    newest_first: bool = False,
 ) -> list[dict[str, Any]]:
-    """Changes in date order, as JSON-able dicts; `records` limits them to these "source:id" records."""
+    """Changes in date order (`newest_first`: the reverse, so that `limit` keeps the newest), as JSON-able
+    dicts; `records` limits them to these "source:id" records."""
     c = t.changes
     query = sa.select(c.c.source, c.c.scope, c.c.date, c.c.change, c.c.record_id, c.c.caption, c.c.fields)
     if source:
@@ -329,7 +331,8 @@ def list_changes(
         query = query.where(c.c.date >= since)
     if until:
         query = query.where(c.c.date <= until)
-    query = query.order_by(c.c.date, c.c.source, c.c.change, c.c.record_id)
+    order = (c.c.date, c.c.source, c.c.change, c.c.record_id)
+    query = query.order_by(*(column.desc() for column in order) if newest_first else order)
     if limit:
         query = query.limit(limit)
     out = []
