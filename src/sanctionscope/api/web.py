@@ -17,7 +17,7 @@ from sanctionscope.api.service import Service
 from sanctionscope.match.query import QueryError, build_query
 from sanctionscope.resolve.subjects import Designation
 from sanctionscope.store import queries
-from sanctionscope.text.render import mention_summary, pieces, status_of
+from sanctionscope.text.render import marked_pieces
 from sanctionscope.track import proposals as proposal_store
 from sanctionscope.track.coverage import coverage
 
@@ -132,9 +132,7 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
         record_screening(service.engine, key_name=key.name if key else None, endpoint="/text",
                          data_version=service.version, query={"text": text},
                          results={"subjects": [{"id": s["id"], "score": s["score"]} for s in data["subjects"]]})  # fmt: skip
-        marked = [(piece, mention and status_of(mention), mention and mention_summary(mention), number)
-                  for piece, mention, number in pieces(report)]  # fmt: skip
-        return render(request, "text.html", "text", text=text, report=data, marked=marked)
+        return render(request, "text.html", "text", text=text, report=data, marked=marked_pieces(report))
 
     @router.get("/coverage", response_class=HTMLResponse)
     def proposals_page(request: Request, _auth: None = read) -> HTMLResponse:
