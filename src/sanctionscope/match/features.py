@@ -21,7 +21,7 @@ from sanctionscope.match.config import (
     MIN_IDENTIFIER_LENGTH,
     QUERY_IDENTIFIER_MIN_LENGTH,
 )
-from sanctionscope.model import FuzzyDate, Record
+from sanctionscope.model import FuzzyDate, Kind, Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +102,18 @@ def compare_identifiers(query: Iterable[str], record: Iterable[str]) -> Feature 
 
 #: kinds that can stand for one another (an "organization" query may be a listed company or body)
 _COMPATIBLE_KINDS = {
-    ("person", "person"),
-    ("organization", "organization"),
-    ("vessel", "vessel"),
-    ("aircraft", "aircraft"),
-    ("organization", "vessel"),
-    ("vessel", "organization"),
+    (Kind.PERSON, Kind.PERSON),
+    (Kind.ORGANIZATION, Kind.ORGANIZATION),
+    (Kind.VESSEL, Kind.VESSEL),
+    (Kind.AIRCRAFT, Kind.AIRCRAFT),
+    (Kind.ORGANIZATION, Kind.VESSEL),
+    (Kind.VESSEL, Kind.ORGANIZATION),
 }
 
 
 def kinds_compatible(query_kind: str | None, record_kind: str) -> bool:
     """Whether a query of `query_kind` may match a record of `record_kind` (unknown matches anything)."""
-    if query_kind in (None, "unknown", "any") or record_kind == "unknown":
+    if query_kind in (None, Kind.UNKNOWN, "any") or record_kind == Kind.UNKNOWN:
         return True
     return (query_kind, record_kind) in _COMPATIBLE_KINDS
 
