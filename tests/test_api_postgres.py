@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from support import fresh_postgres
 
 from sanctionscope.api.keys import create_key
 from sanctionscope.store import schema as t
 from sanctionscope.store.load import load_paths
-from support import fresh_postgres
 
 pytestmark = pytest.mark.postgres
 

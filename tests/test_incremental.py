@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 
 from sanctionscope.index.analysis import analysis_code
-from sanctionscope.service.analyses import ensure_analyses
-from sanctionscope.service.matchers import index_path, open_matcher
 from sanctionscope.match.engine import Matcher
 from sanctionscope.match.query import build_query
 from sanctionscope.resolve.build import resolve
+from sanctionscope.service.analyses import ensure_analyses
+from sanctionscope.service.matchers import index_path, open_matcher
 from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 from sanctionscope.store.load import load_paths
@@ -185,8 +185,8 @@ def test_a_damaged_index_file_is_rebuilt(before: Path, tmp_path: Path, damage: s
 
 def test_namesake_searches_on_two_cores_find_what_one_core_finds(before: Path) -> None:
     from sanctionscope.index.entries import group_into_entries
-    from sanctionscope.service.assemble import build_matcher
     from sanctionscope.resolve.links import ScopeMasks, name_links
+    from sanctionscope.service.assemble import build_matcher
 
     engine = db.connect(str(before))
     rows = queries.version_rows(engine)

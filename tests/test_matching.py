@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 
 from sanctionscope import Sanctionscope
 from sanctionscope.cli import app
-from sanctionscope.service.matchers import current_version, index_path
 from sanctionscope.index.entries import Entry
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher
 from sanctionscope.match.features import AlignedPart, chance_namesakes, compare_name_frequency
@@ -25,6 +24,7 @@ from sanctionscope.match.names import compare_names
 from sanctionscope.match.query import Query, QueryError, build_query, query_from_entity
 from sanctionscope.model import FuzzyDate
 from sanctionscope.names import analyze_name
+from sanctionscope.service.matchers import current_version, index_path
 
 AU_WORKBOOK = "au/dfat-consolidated-xlsx/2024-11-11/regulation8_consolidated.xlsx"
 BASTRYKIN_OFAC = "us_ofac_sdn:21186"

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sanctionscope.cli import app
-from sanctionscope.store import db
 from sanctionscope.service.texts import open_text_screener
+from sanctionscope.store import db
 from sanctionscope.text import TextReport, TextScreener
 from sanctionscope.text.tokens import tokenize
 

@@ -37,8 +37,8 @@ from rigour.territories import get_territory
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Record
 from sanctionscope.resolve.subjects import Subject
-from sanctionscope.sources.ftm import EXPORT_FALLBACK_PROPS, NAME_TYPES, REGIME_PROPS, SCHEMA_OF_KIND, identifier_type
 from sanctionscope.sources.common import joined
+from sanctionscope.sources.ftm import EXPORT_FALLBACK_PROPS, NAME_TYPES, REGIME_PROPS, SCHEMA_OF_KIND, identifier_type
 from sanctionscope.sources.registry import SOURCES, jurisdiction_of
 
 #: the topic OpenSanctions gives a sanctioned entity
@@ -311,9 +311,9 @@ def _put_identifier(proxy: ValueEntity, identifier: Identifier) -> None:
 def _identifier_prop(schema: Schema, id_type: str) -> str | None:
     """The FtM property of an identifier type on this schema (the inverse of `identifier_type`)."""
     for prop in schema.properties.values():
-        if prop.type == registry.identifier and not prop.stub and prop.name not in REGIME_PROPS:
-            if identifier_type(prop.name) == id_type:
-                return prop.name
+        if (prop.type == registry.identifier and not prop.stub and prop.name not in REGIME_PROPS
+                and identifier_type(prop.name) == id_type):
+            return prop.name
     fallback = EXPORT_FALLBACK_PROPS.get(id_type)
     return fallback if fallback is not None and schema.get(fallback) is not None else None
 

@@ -97,7 +97,7 @@ def algorithms_response() -> dict[str, object]:
             {"name": info.name, "description": info.description, "features": features,
              "docs": {"name": info.name, "description": info.description, "config": {}, "features": features}}
             for info in ALGORITHMS.values()
-        ],  # fmt: skip
+        ],
         "default": "best",
         "best": BEST,
     }

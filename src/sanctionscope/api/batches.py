@@ -25,9 +25,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sanctionscope.api.audit import record_screening
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.service import Service
+from sanctionscope.match.engine import DEFAULT_THRESHOLD
 from sanctionscope.service import batch_jobs
 from sanctionscope.service.batch import Columns
-from sanctionscope.match.engine import DEFAULT_THRESHOLD
 from sanctionscope.sources.base import SourceError
 
 #: the path whose request bodies are not bound by the app's MAX_BODY_BYTES

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sanctionscope.api.auth import COOKIE, Authenticator
 from sanctionscope.api.audit import record_screening
+from sanctionscope.api.auth import COOKIE, Authenticator
 from sanctionscope.api.own import MAX_TEXT_CHARACTERS
 from sanctionscope.api.service import Service
 from sanctionscope.match.query import QueryError, build_query
@@ -170,11 +170,11 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
                       sources=sorted(service.sources()))  # fmt: skip
 
     @router.get("/login", response_class=HTMLResponse)
-    def login_page(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002 (the usual name)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
         return render(request, "login.html", "", next=next, error=None)
 
     @router.post("/login")
-    def login(request: Request, key: str = Form(...), next: str = Form("/")) -> Response:  # noqa: A002
+    def login(request: Request, key: str = Form(...), next: str = Form("/")) -> Response:
         found = authenticator.check_key(key.strip())
         if found is None:
             return render(request, "login.html", "", next=next, error="This key is not valid.")

@@ -29,8 +29,8 @@ from sanctionscope.cli.common import (
     report_error,
 )
 from sanctionscope.cli.tracking import AsOfOption, _book
-from sanctionscope.service.matchers import open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.track import gaps as g
 from sanctionscope.track import proposals as proposal_store
 

@@ -96,7 +96,7 @@ def compare_identifiers(query: Iterable[str], record: Iterable[str]) -> Feature 
     record_set = {normalize_identifier(v) for v in record}
     shared = query_set & record_set
     if shared:
-        return Feature("identifier", IDENTIFIER_SCORE, f"equal identifier {sorted(shared)[0]}")
+        return Feature("identifier", IDENTIFIER_SCORE, f"equal identifier {min(shared)}")
     return None
 
 
@@ -126,7 +126,7 @@ def compare_genders(query: str | None, record: str | None) -> Feature | None:
 
 
 #: identifier types that name one person or organization (not e.g. a phone number or a vessel flag)
-STRONG_IDENTIFIER_TYPES = re.compile(r"passport|national|tax|inn|ogrn|registration|imo|swift|bic|lei|ssn|id", re.I)
+STRONG_IDENTIFIER_TYPES = re.compile(r"passport|national|tax|inn|ogrn|registration|imo|swift|bic|lei|ssn|id", re.IGNORECASE)
 
 
 def strong_identifier_keys(record: Record) -> set[str]:

@@ -12,6 +12,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, reduce
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -469,7 +470,7 @@ def part_set(names: Iterable[AnalyzedName]) -> PartSet:
         c_parts = scored_parts(name)
         for part in c_parts:
             parts.setdefault((part.key, part.text, part.tag), part)
-        for first, second in zip(c_parts, c_parts[1:]):
+        for first, second in pairwise(c_parts):
             adjacent.setdefault((first.key, second.key), (first, second))
     return PartSet(tuple(parts), tuple(adjacent), tuple(parts.values()), tuple(adjacent.values()))
 
@@ -511,8 +512,19 @@ class Alignable:
     needs two spellings at most `MAX_EDITS` edits apart, which one batch of edit distances tells.
     """
 
-    __slots__ = ("_query_parts", "_query_adjacent", "_listed", "_parts", "_adjacent", "_names", "name_bits",
-                 "_query_tags", "_keys", "_texts", "_adjacent_keys")  # fmt: skip
+    __slots__ = (
+        "_adjacent",
+        "_adjacent_keys",
+        "_keys",
+        "_listed",
+        "_names",
+        "_parts",
+        "_query_adjacent",
+        "_query_parts",
+        "_query_tags",
+        "_texts",
+        "name_bits",
+    )  # fmt: skip
 
     def __init__(self, names: Sequence[AnalyzedName], listed: frozenset[str] = frozenset()):
         #: (bit, part) per scored part of the query's names
@@ -542,7 +554,7 @@ class Alignable:
         if found is None or found[0] is not candidate:  # the name is kept, so its id is not reused
             c_parts = scored_parts(candidate)
             part_keys = [(part.key, part.text, part.tag) for part in c_parts]
-            adjacent_keys = [(first.key, second.key) for first, second in zip(c_parts, c_parts[1:])]
+            adjacent_keys = [(first.key, second.key) for first, second in pairwise(c_parts)]
             try:
                 per_part, joined = [self._parts[k] for k in part_keys], [self._adjacent[k] for k in adjacent_keys]
             except KeyError:  # not learnt yet (a name outside the batch `Matcher.match` learns)
@@ -639,7 +651,7 @@ class PairBound:
     (with this name's position among its names) may be shared by the bounds of one query's names.
     """
 
-    __slots__ = ("_parts", "_reachable", "_alignable", "_name_mask")
+    __slots__ = ("_alignable", "_name_mask", "_parts", "_reachable")
 
     def __init__(
         self,

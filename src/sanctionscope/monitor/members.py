@@ -11,11 +11,11 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from sanctionscope.service.batch import BatchQuery
 from sanctionscope.match.engine import analyze_query_names
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query, QueryError, build_query
 from sanctionscope.model import FuzzyDate
 from sanctionscope.monitor import tables as m
+from sanctionscope.service.batch import BatchQuery
 from sanctionscope.track.proposals import load_proposal
 
 #: rows per statement when reading or writing many members

@@ -29,10 +29,10 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
 from sanctionscope.service import batch
 from sanctionscope.service.batch import Columns
 from sanctionscope.service.matchers import index_path
-from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
 from sanctionscope.sources.base import SourceError
 from sanctionscope.store.schema import metadata
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_timestamp_day
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     UniqueIds,
@@ -59,7 +60,6 @@ from sanctionscope.sources.eu_fsf import (
     text,
     texts,
 )
-from sanctionscope.model.values import clean, country_code, parse_timestamp_day
 
 _OBJECT_KINDS = {"vessel": Kind.VESSEL, "ship": Kind.VESSEL, "aircraft": Kind.AIRCRAFT}
 _SUBJECT_TAGS = ("individual", "entity", "object")

@@ -74,9 +74,9 @@ from followthemoney.schema import Schema
 from followthemoney.util import stringify
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, parse_fuzzy_date, parse_gender
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import UniqueIds, add_country, append_unique, joined, reject_non_list
-from sanctionscope.model.values import clean, parse_fuzzy_date, parse_gender
 
 # ---------------------------------------------------------------------------------------------
 # Schemata and property mappings (shared by import and export).
@@ -544,7 +544,7 @@ def _add_property(record: Record, prop: Property, value: str) -> None:
         record.keep_unparsed(prop_name, value)
 
 
-_IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.I)
+_IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.IGNORECASE)
 
 
 def _identifier_value(prop_name: str, value: str) -> str:

@@ -25,9 +25,9 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from sanctionscope.index.entries import Entry
-from sanctionscope.model import Record
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import SCHEMA_OF_KIND, build_query
+from sanctionscope.model import Record
 from sanctionscope.names.analyze import FAMILY, PARTICLES
 from sanctionscope.names.latin import word_to_latin
 from sanctionscope.resolve.subjects import Subject, SubjectBook
@@ -56,8 +56,7 @@ MAX_TEXT_LENGTH = 2_000_000
 
 _CONTEXT_WORD_RE = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 _CONTEXT_STOPWORDS = frozenset(
-    "that this with from have been were which their there about after against also into over such than they "
-    "when where while said says will would other more most some them then these those what this ".split()
+    ["that", "this", "with", "from", "have", "been", "were", "which", "their", "there", "about", "after", "against", "also", "into", "over", "such", "than", "they", "when", "where", "while", "said", "says", "will", "would", "other", "more", "most", "some", "them", "then", "these", "those", "what", "this"]
 )
 
 

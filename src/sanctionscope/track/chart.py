@@ -9,7 +9,6 @@ from sanctionscope.sources.registry import jurisdiction_colour
 from sanctionscope.track.coverage import CoverageReport
 
 
-
 def render_chart(report: CoverageReport, path: Path) -> None:
     """Write a step chart (PNG or SVG, by the file's suffix)."""
     import matplotlib
