@@ -196,7 +196,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
 
     def result_entity(result: Result, score: float, threshold: float) -> dict[str, Any]:
         subject = service.book().get(result.entry.id)
-        entity = yente_entity(service.entity(subject)) if subject else {"id": result.entry.id, "caption": result.entry.caption,
+        entity: dict[str, Any] = yente_entity(service.entity(subject)) if subject else {"id": result.entry.id, "caption": result.entry.caption,
                                                                            "schema": result.schema, "properties": {}}  # fmt: skip
         entity.setdefault("referents", result.entry.referents)
         entity["score"] = round(score, 4)

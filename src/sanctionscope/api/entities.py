@@ -144,7 +144,8 @@ class EntityGraph:
             for record in found.subject.records:
                 thing = record_entity(record)
                 for entity in listing_entities(record, thing):
-                    near[entity.id] = entity_json(entity, target=False)
+                    if entity.id is not None:  # every listing entity has one: made from its record's id
+                        near[entity.id] = entity_json(entity, target=False)
             publisher_ids = {thing_id(r) for r in found.subject.records if r.ftm_schema is not None}
         else:
             assert found.published is not None

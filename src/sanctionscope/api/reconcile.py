@@ -243,13 +243,13 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
             if prop is not None:
                 values = condition.v if isinstance(condition.v, list) else [condition.v]
                 properties.setdefault(prop.name, []).extend(values)
-        _echo, parsed = read_example(EntityExample(schema=schema, properties=properties))
+        _echo, parsed = read_example(EntityExample(id=None, schema=schema, properties=properties))
         if isinstance(parsed, QueryError):
             raise HTTPException(400, str(parsed))
         found = service.matcher().match(info.prepare(parsed), limit=query.limit + CANDIDATES_PER_RESULT,
                                         sources=selected.matcher_sources(),
                                         candidates=max(20, query.limit * CANDIDATES_PER_RESULT))  # fmt: skip
-        results = []
+        results: list[FreebaseScoredEntity] = []
         for result in found:
             if len(results) == query.limit:
                 break
@@ -257,7 +257,7 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
             datasets = service.entity(subject).get("datasets", []) if subject else []
             if not selected.selects(datasets, result.entry.sources):
                 continue
-            schema_of = model.get(result.schema) or model.get("LegalEntity")
+            schema_of = model.get(result.schema) or model["LegalEntity"]
             served = public_id(subject) if subject is not None else result.entry.id  # as /entities serves it (NK-…)
             results.append(FreebaseScoredEntity(id=served, name=result.entry.caption, description=schema_of.label,
                                                 type=[schema_type(schema_of)], score=round(result.score, 4),
@@ -304,7 +304,7 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
                  if selected.selects(table.rows[n].datasets, table.rows[n].sources)][:limit]  # fmt: skip
         result = []
         for row in found:
-            schema = model.get(row.schema) or model.get("LegalEntity")
+            schema = model.get(row.schema) or model["LegalEntity"]
             result.append(FreebaseEntity(id=row.id, name=row.caption, description=schema.label, type=[schema_type(schema)]))
         return EntitySuggestResponse(prefix=prefix, result=result)
 

@@ -183,5 +183,4 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
         response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict", max_age=30 * 86400)
         return response
 
-    router.screen_guard = screen  # type: ignore[attr-defined]  (used by the text page)
     return router

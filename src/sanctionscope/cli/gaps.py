@@ -95,7 +95,7 @@ def report_command(command: Callable[..., None]) -> Callable[..., None]:
         command(options=options, **values)
 
     run.__name__, run.__doc__ = command.__name__, command.__doc__
-    run.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]  (what Typer reads)
+    run.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]  # Typer reads it; typeshed's functions lack it
     run.__annotations__ = {p.name: p.annotation for p in own + shared}
     return run
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -420,7 +421,7 @@ class Matcher:
         # those that lack a query key (`present_keys`), the name bounds of those that get scored.
         prepared.alignable.learn([self.part_set(c.position) for c in found])
         for candidate in found:
-            keys = prepared.present_keys(candidate.hits, lambda position=candidate.position: self.part_set(position))
+            keys = prepared.present_keys(candidate.hits, partial(self.part_set, candidate.position))
             bound = bounds.get(keys)
             if bound is None:
                 present = prepared.present(keys)

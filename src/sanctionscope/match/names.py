@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, reduce
+from functools import lru_cache, partial, reduce
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -613,11 +613,11 @@ class Alignable:
                     if joins(cp, first, second):
                         memo[memo_keys[j]] |= both
         if pairs:
-            memo_keys = list(pairs)
-            memo_adjacent.update(dict.fromkeys(memo_keys, 0))
-            for j, rows in columns(within_reach(self._keys, [first + second for first, second in memo_keys])).items():
-                first, second = pairs[memo_keys[j]]
-                memo_adjacent[memo_keys[j]] = sum(
+            pair_keys = list(pairs)
+            memo_adjacent.update(dict.fromkeys(pair_keys, 0))
+            for j, rows in columns(within_reach(self._keys, [first + second for first, second in pair_keys])).items():
+                first, second = pairs[pair_keys[j]]
+                memo_adjacent[pair_keys[j]] = sum(
                     bit for bit, qp in map(self._query_parts.__getitem__, rows) if joins(qp, first, second)
                 )
 
@@ -635,7 +635,7 @@ def score_bound(query: AnalyzedName, present: Callable[[str], bool], unlisted: f
         if part.tag in (INITIAL, PARTICLE) or not part.key or present(part.key):
             pairs += 1
         else:
-            against += least_weight(lambda middle, part=part: query_only_weight(part, unlisted, middle), i, len(parts))
+            against += least_weight(partial(query_only_weight, part, unlisted), i, len(parts))
     return alignment_bound(pairs, against)
 
 
@@ -670,7 +670,7 @@ class PairBound:
             (
                 stand_ins.get(part.key),
                 bit,
-                least_weight(lambda middle, part=part: query_only_weight(part, unlisted, middle), i, len(q_parts)),
+                least_weight(partial(query_only_weight, part, unlisted), i, len(q_parts)),
             )
             for i, (part, bit) in enumerate(zip(q_parts, bits, strict=True))
         ]
@@ -708,7 +708,7 @@ def candidate_only_weights(candidate: AnalyzedName) -> tuple[tuple[int, str, flo
     part) per identifying part."""
     c_parts = scored_parts(candidate)
     return tuple(
-        (j, part.key, least_weight(lambda middle, part=part: candidate_only_weight(part, middle), j, len(c_parts)))
+        (j, part.key, least_weight(partial(candidate_only_weight, part), j, len(c_parts)))
         for j, part in enumerate(c_parts)
         if part.tag not in (INITIAL, PARTICLE) and part.key
     )

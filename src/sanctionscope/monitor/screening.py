@@ -347,7 +347,8 @@ def screen_changes(
 
 def _subjects_of(engine: sa.Engine, referents: Iterable[str]) -> list[tuple[str, str]]:
     """(record, its subject) for these records."""
-    s, wanted, found = t.subject_members, sorted(set(referents)), []
+    s, wanted = t.subject_members, sorted(set(referents))
+    found: list[sa.Row[Any, Any]] = []
     with engine.connect() as conn:
         for start in range(0, len(wanted), CHUNK):
             found += conn.execute(sa.select(s.c.referent, s.c.subject_id).where(s.c.referent.in_(wanted[start : start + CHUNK]))).all()

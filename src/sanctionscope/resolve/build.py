@@ -406,7 +406,8 @@ def _save_subjects(
         for chunk in _chunks(old_ids):
             conn.execute(m.delete().where(m.c.subject_id.in_(chunk)))
             conn.execute(s.delete().where(s.c.id.in_(chunk)))
-    subject_rows, member_rows = [], []
+    subject_rows: list[dict[str, Any]] = []
+    member_rows: list[dict[str, Any]] = []
     for subject_id, group in zip(ids, groups, strict=True):
         caption, kind = subject_caption(group.members, rows)
         subject_rows.append({"id": subject_id, "caption": caption, "kind": kind,

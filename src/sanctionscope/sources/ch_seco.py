@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from lxml import etree
 
@@ -271,9 +272,7 @@ def _add_identity(target: _Target, identity: etree._Element, *, main: bool) -> N
     for element in identity.iterfind("address"):
         lines = [text(element, tag) for tag in ("c-o", "address-details", "p-o-box", "zip-code")]
         remark = text(element, "remark")
-        _with_place(
-            target, element, lambda place, lines=lines, remark=remark: _add_address(record, lines, remark, place)
-        )
+        _with_place(target, element, partial(_add_address, record, lines, remark))
     for element in identity.iterfind("identification-document"):
         _add_document(target, element)
     keep_unknown(record, identity, _IDENTITY_TAGS)

@@ -386,9 +386,9 @@ def _add_segment(record: Record, key: str | None, value: str) -> None:
         id_type = "imo" if key == "IMO number" else "registration"
         append_unique(record.identifiers, Identifier(id_type, digits.group(0) if digits else value))
         return
-    if value := clean(value.strip(" .;")):
+    if remark := clean(value.strip(" .;")):
         free_text = key in (None, "UK Sanctions List Ref", "UN Ref")  # what follows a reference is prose
-        append_unique(record.remarks, value if free_text else f"{key}: {value}")
+        append_unique(record.remarks, remark if free_text else f"{key}: {remark}")
 
 
 FORMAT = GbOfsiFormat()

@@ -237,11 +237,11 @@ def primary_record(source: str, fields: list[str]) -> Record:
     record = Record(source, ent_num, kind)
     record.names.append(split_person_name(name) if kind == Kind.PERSON else Name(name))
     record.regimes.extend(_PROGRAM_RE.findall(program) or ([p] if (p := clean(program)) else []))
-    if title := clean(title):
-        record.positions.append(title)
+    if position := clean(title):
+        record.positions.append(position)
     vessel = dict(zip(("call_sign", "vessel_type", "tonnage", "grt", "flag", "owner"), fields[5:11], strict=False))
-    for key, value in vessel.items():
-        if not (value := clean(value)):
+    for key, raw in vessel.items():
+        if not (value := clean(raw)):
             continue
         if key == "call_sign":
             record.identifiers.append(Identifier("call_sign", value))

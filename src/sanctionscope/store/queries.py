@@ -115,10 +115,10 @@ def version_rows(engine: sa.Engine, snapshot_ids: list[int] | None = None) -> li
         # the newest version of each record: the one in its latest snapshot
         newest: dict[tuple[str, str], tuple[date, int, tuple]] = {}
         query = sa.select(*columns, s.c.published_on).join(sr, sr.c.version_id == v.c.id).join(s, s.c.id == sr.c.snapshot_id)
-        for row in conn.execute(query):
-            key = (row[1], row[2])
-            if key not in newest or (row[5], row[0]) >= newest[key][:2]:
-                newest[key] = (row[5], row[0], tuple(row[:5]))
+        for latest in conn.execute(query):
+            key = (latest[1], latest[2])
+            if key not in newest or (latest[5], latest[0]) >= newest[key][:2]:
+                newest[key] = (latest[5], latest[0], tuple(latest[:5]))
     return [VersionRow(*newest[key][2]) for key in sorted(newest)]
 
 

@@ -62,7 +62,7 @@ def mention_summary(mention: Mention) -> str:
 
 def marked_pieces(report: TextReport) -> list[tuple[str, str | None, str | None, int | None]]:
     """The text's pieces as the HTML pages mark them: (text, status, summary, number); None for plain text."""
-    return [(piece, mention and status_of(mention), mention and mention_summary(mention), number)
+    return [(piece, status_of(mention) if mention else None, mention_summary(mention) if mention else None, number)
             for piece, mention, number in pieces(report)]  # fmt: skip
 
 
