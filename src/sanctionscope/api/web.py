@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import COOKIE, Authenticator
+from sanctionscope.api.charts import chart_response
 from sanctionscope.api.own import MAX_TEXT_CHARACTERS
 from sanctionscope.api.service import Service
 from sanctionscope.match.query import QueryError, build_query
@@ -151,14 +152,9 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
 
     @router.get("/coverage/{name}/chart.svg")
     def coverage_chart(name: str, as_of: date | None = None, _auth: None = read) -> Response:
-        import tempfile
-
         from sanctionscope.track.chart import render_chart
 
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "chart.svg"
-            render_chart(report_for(name, as_of), path)
-            return Response(path.read_bytes(), media_type="image/svg+xml")
+        return chart_response(render_chart, report_for(name, as_of), "svg")
 
     @router.get("/feed", response_class=HTMLResponse)
     def feed_page(request: Request, source: str = "", _auth: None = read) -> HTMLResponse:
