@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
 
 from jinja2 import Environment, PackageLoader
 from rich.text import Text
 
 from sanctionscope.text.screen import Mention, TextReport
+from sanctionscope.text.subjects import Designation
 
 #: mention styles: sanctioned, listed but not confirmed (short or ambiguous), on no list
 SANCTIONED, POSSIBLE, UNLISTED = "sanctioned", "possible", "unlisted"
@@ -47,7 +47,7 @@ def terminal_text(report: TextReport) -> Text:
     return out
 
 
-def designations_summary(designations: dict[str, dict[str, Any]]) -> str:
+def designations_summary(designations: Mapping[str, Designation]) -> str:
     """"eu 2021-03-02, us 2021-03-02"."""
     return ", ".join(f"{j} {d.get('listed_on') or '?'}" for j, d in designations.items()) or "not in force"
 

@@ -26,16 +26,17 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctionscope.index.entries import Entry
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
-from sanctionscope.match.query import SCHEMA_OF_KIND, build_query
+from sanctionscope.match.query import build_query
 from sanctionscope.model import Record
 from sanctionscope.names.analyze import FAMILY, PARTICLES
 from sanctionscope.names.latin import word_to_latin
-from sanctionscope.resolve.subjects import Subject, SubjectBook
+from sanctionscope.resolve.subjects import SubjectBook
 from sanctionscope.text import morphology
 from sanctionscope.text.gazetteer import MIN_FAMILY_KEY, ORGANIZATION_GLUE, gazetteer_for
 from sanctionscope.text.ner import russian_person_spans
 from sanctionscope.text.roles import Role, Word, WordReader
 from sanctionscope.text.spans import names_something_else, person_spans, runs, unexplained_sentences
+from sanctionscope.text.subjects import Candidate, SubjectView, SubjectViews, subject_of
 from sanctionscope.text.tokens import tokenize
 from sanctionscope.text.words import (
     is_place,
@@ -68,9 +69,9 @@ class Mention:
     kind: str  # "person" or "organization"
     name: str  # the name as it was looked up (in the nominative)
     score: float = 0.0
-    subject: dict[str, Any] | None = None
+    subject: SubjectView | None = None
     sanctioned: bool = False
-    candidates: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
     found_by: list[str] = field(default_factory=list)
     #: the number of the fuller mention this one was resolved to
     refers_to: int | None = None
@@ -165,6 +166,7 @@ class TextScreener:
         self.use_ner = use_ner
         self.gazetteer = gazetteer_for(matcher)
         self._words = WordReader(self._listed_family)
+        self.views = SubjectViews(book, as_of)
         is_place("Moscow")  # rigour indexes every territory name on first use (~2 s): here, not in the first text
         self._results: dict[str, list[Result]] = {}
 
@@ -275,7 +277,7 @@ class TextScreener:
         rivals = [r for r in results if r.match and best.score - r.score <= AMBIGUITY_MARGIN]
         mention.score = best.score
         if best.match and len(rivals) > 1:
-            mention.candidates = [self._candidate(r.entry, r.score) for r in rivals]
+            mention.candidates = [self.views.candidate(r.entry, r.score) for r in rivals]
             if all(c["sanctioned"] for c in mention.candidates):
                 # Whichever it is, the person is listed: often one person whose records the lists
                 # do not let us join (Mishustin: EU and US disagree on his birth date). Shown first:
@@ -288,36 +290,9 @@ class TextScreener:
             self._assign(mention, best.entry, best.score)
 
     def _assign(self, mention: Mention, entry: Entry, score: float) -> None:
-        mention.subject = self._subject_view(entry)
+        mention.subject = self.views.view(entry)
         mention.score = score
         mention.sanctioned = score >= self.threshold and bool(mention.subject["designations"])
-
-    def _subject_view(self, entry: Entry) -> dict[str, Any]:
-        subject = self.book.get(entry.id) or self.book.for_record(entry.referents[0])
-        return {
-            "id": subject.id if subject else entry.id,
-            "caption": entry.caption,
-            "schema": SCHEMA_OF_KIND.get(entry.kind, "LegalEntity"),
-            "designations": self._designations(subject) if subject else {},
-            "referents": entry.referents,
-        }
-
-    def _designations(self, subject: Subject) -> dict[str, dict[str, Any]]:
-        """In force per jurisdiction (on `as_of`, else now): the earliest listing of each."""
-        day = self.as_of or date.today()
-        return {
-            jurisdiction: {
-                "listed_on": d.listed_on,
-                "listed_on_basis": d.listed_on_basis,
-                "regime": d.regime,
-                "source": d.source,
-            }
-            for jurisdiction, d in sorted(subject.by_jurisdiction(day).items())
-        }
-
-    def _candidate(self, entry: Entry, score: float) -> dict[str, Any]:
-        view = self._subject_view(entry)
-        return {**view, "score": round(score, 4), "sanctioned": bool(view["designations"])}
 
     def _organization_mentions(self, text: str, words: list[Word], full_names: list[tuple[int, int]]) -> list[Mention]:
         """Listed organizations named in full; a person's full name wins over an organization in it."""
@@ -346,10 +321,10 @@ class TextScreener:
             )
             # Several listed organizations may bear this exact name (lists not joined into one
             # subject, or namesakes): the most designated stands for the mention, all are shown.
-            candidates = [self._candidate(self.matcher.entries[p], 1.0) for p in positions]
+            candidates = [self.views.candidate(self.matcher.entries[p], 1.0) for p in positions]
             candidates.sort(key=lambda c: (-len(c["designations"]), c["caption"]))
             self._assign(mention, self.matcher.entries[positions[0]], 1.0)
-            mention.subject = {k: v for k, v in candidates[0].items() if k not in ("score", "sanctioned")}
+            mention.subject = subject_of(candidates[0])
             mention.sanctioned = bool(mention.subject["designations"])
             if len(candidates) > 1:
                 mention.candidates = candidates[:MAX_CANDIDATES]
@@ -402,7 +377,7 @@ class TextScreener:
             self._assign(mention, entries[0], SURNAME_ONLY_SCORE)
         else:
             mention.score = SURNAME_ONLY_SCORE / len(entries)
-            candidates = [self._candidate(e, mention.score) for e in entries]
+            candidates = [self.views.candidate(e, mention.score) for e in entries]
             candidates.sort(key=lambda c: (-len(c["designations"]), c["caption"]))  # the most designated first
             mention.candidates = candidates[:MAX_CANDIDATES]
 
