@@ -1,4 +1,4 @@
-"""Names analysed once per record version, kept in the store (`record_analysis`) for every consumer.
+"""A record version's names analysed, once, for every consumer: what the store keeps of it (`record_analysis`).
 
 Analysing a name (scripts, romanization, keys, tags) is the costly step of building an index
 or resolving subjects. It depends only on the record version and on the analysing code, so
