@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from functools import lru_cache
@@ -38,15 +39,19 @@ def detect_script(text: str) -> str | None:
 
     Only letters count; ties and letter-less strings give None.
     """
+    if text.isascii():  # most names: every ASCII letter is Latin
+        return "Latn" if _ASCII_LETTER.search(text) else None
     counts: dict[str, int] = {}
-    for char in text:
-        if not char.isalpha():
-            continue
-        script = _script_of(char)
-        counts[script] = counts.get(script, 0) + 1
+    for char, occurrences in Counter(text).items():  # distinct characters, in order of first occurrence
+        if char.isalpha():
+            script = _script_of(char)
+            counts[script] = counts.get(script, 0) + occurrences
     if not counts:
         return None
     return max(counts.items(), key=lambda item: item[1])[0]
+
+
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 _SCRIPT_PREFIXES = (
@@ -257,17 +262,24 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {
 }
 
 
-def canonical(value: Any) -> Any:
-    """The value with dict keys and list items sorted, so that equal content compares equal."""
+def canonical_json(value: Any) -> bytes:
+    """The value as JSON with dict keys sorted and list items sorted by their own JSON, so that equal
+    content gives equal bytes whatever order a publisher wrote it in. Each item is serialized once."""
     if isinstance(value, dict):
-        return {k: canonical(v) for k, v in sorted(value.items())}
+        nested = [key for key, item in value.items() if isinstance(item, _CONTAINERS)]
+        if not nested:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        return b"{" + b",".join([orjson.dumps(key) + b":" + canonical_json(value[key]) for key in sorted(value)]) + b"}"
     if isinstance(value, list):
-        items = [canonical(v) for v in value]
-        return sorted(items, key=lambda v: orjson.dumps(v, option=orjson.OPT_SORT_KEYS))
-    return value
+        if not value:
+            return b"[]"
+        return b"[" + b",".join(sorted([canonical_json(item) for item in value])) + b"]"
+    return orjson.dumps(value)
+
+
+_CONTAINERS = (dict, list)
 
 
 def content_hash(data: dict[str, Any]) -> str:
     """SHA-1 of a record dict in canonical form (sorted keys, sorted lists)."""
-    blob = orjson.dumps(canonical(data), option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha1(blob).hexdigest()
+    return hashlib.sha1(canonical_json(data)).hexdigest()

@@ -9,16 +9,15 @@ records it changed and for their neighbours, whose results the change may have a
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 from sanctionscope.match.engine import Matcher
 from sanctionscope.match.query import Query
+from sanctionscope.parallel import fork_map
 from sanctionscope.resolve.evidence import (
     OTHER_NAME_ALONE,
     PERSON_NAME_WITH_BIRTH_DATE,
@@ -145,14 +144,6 @@ def search_namesakes(matcher: Matcher, masks: ScopeMasks, position: int) -> list
 PARALLEL_FROM = 20_000
 #: entries searched per task given to a worker
 SEARCH_CHUNK = 2_000
-#: what forked workers search with: set before the pool starts, inherited by fork, never pickled
-_SEARCHING: tuple[Matcher, ScopeMasks] | None = None
-
-
-def _search_chunk(positions: Sequence[int]) -> list[Link]:
-    assert _SEARCHING is not None
-    matcher, masks = _SEARCHING
-    return [link for position in positions for link in search_namesakes(matcher, masks, position)]
 
 
 def name_links(
@@ -164,23 +155,15 @@ def name_links(
 ) -> list[Link]:
     """Search the namesakes of the entries at `positions`: their links and neighbours, in `positions`
     order. Many searches run on every core (each search is independent of the others)."""
-    global _SEARCHING
     workers = workers or ((os.cpu_count() or 1) if len(positions) >= PARALLEL_FROM else 1)
     chunks = [positions[i : i + SEARCH_CHUNK] for i in range(0, len(positions), SEARCH_CHUNK)]
+
+    def search_chunk(chunk: Sequence[int]) -> list[Link]:
+        return [link for position in chunk for link in search_namesakes(matcher, masks, position)]
+
     found: list[Link] = []
-    if workers <= 1:
-        for done, chunk in enumerate(chunks):
-            if progress:
-                progress(done * SEARCH_CHUNK, len(positions))
-            found.extend(link for position in chunk for link in search_namesakes(matcher, masks, position))
-        return found
-    _SEARCHING = (matcher, masks)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for done, links in enumerate(pool.map(_search_chunk, chunks)):
-                if progress:
-                    progress((done + 1) * SEARCH_CHUNK, len(positions))
-                found.extend(links)
-    finally:
-        _SEARCHING = None
+    for done, links in enumerate(fork_map(search_chunk, chunks, workers)):
+        if progress:
+            progress(min((done + 1) * SEARCH_CHUNK, len(positions)), len(positions))
+        found.extend(links)
     return found

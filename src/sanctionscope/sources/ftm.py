@@ -65,6 +65,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -75,6 +76,7 @@ from followthemoney.util import stringify
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
 from sanctionscope.model.values import clean, parse_fuzzy_date, parse_gender
+from sanctionscope.parallel import fork_map, spans
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import UniqueIds, add_country, append_unique, joined, reject_non_list
 
@@ -303,8 +305,8 @@ def parse_entities(
     listing_dates: dict[str, list[str]] = {}
     used_addresses: set[str] = set()
     notes = _Notes()
-    for entity in collected.things:
-        record = _thing_record(entity, source)
+    built, entities = _convert(collected.all, source)
+    for entity, record in zip(collected.things, built, strict=True):
         used_addresses |= _attach_addresses(record, entity, collected, notes)
         records[entity.id] = record
     for sanction in collected.sanctions:
@@ -324,8 +326,31 @@ def parse_entities(
     unused = [entity_id for entity_id in collected.addresses if entity_id not in used_addresses]
     if unused:
         notes.add(f"{len(unused)} Address entities are used by no record (e.g. {', '.join(unused[:3])})")
-    entities = [_published(entity) for entity in collected.all]
     return ParsedEntities(list(records.values()), _related_note(collected.related) + notes.lines(), entities)
+
+
+#: entities worth converting in forked workers (below this, starting them costs more than it saves)
+PARALLEL_FROM = 50_000
+_CHUNK = 10_000
+
+
+def _convert(entities: list[_Entity], source: str) -> tuple[list[Record], list[dict[str, Any]]]:
+    """The records of the thing entities (before attaching) and every entity as published, in file order.
+
+    A large file is converted on every core: the entities are independent of each other here.
+    """
+
+    def convert(span: tuple[int, int]) -> tuple[list[Record], list[dict[str, Any]]]:
+        chunk = entities[span[0] : span[1]]
+        return [_thing_record(e, source) for e in chunk if kind_of(e.schema) is not None], [_published(e) for e in chunk]
+
+    records: list[Record] = []
+    published: list[dict[str, Any]] = []
+    workers = None if len(entities) >= PARALLEL_FROM else 1
+    for chunk_records, chunk_published in fork_map(convert, spans(len(entities), _CHUNK), workers):
+        records.extend(chunk_records)
+        published.extend(chunk_published)
+    return records, published
 
 
 def _datasets(data: dict[str, Any], default: str) -> list[str]:
@@ -335,13 +360,32 @@ def _datasets(data: dict[str, Any], default: str) -> list[str]:
 
 
 def _published(entity: _Entity) -> dict[str, Any]:
-    """The entity as stored for serving: through followthemoney's ValueEntity, so only what FtM defines is kept."""
-    proxy = ValueEntity(entity.schema, {**entity.data, "properties": _known_properties(entity)})
-    data = proxy.to_dict()
-    data["datasets"] = sorted(proxy.datasets)
-    data["referents"] = sorted(proxy.referents)
+    """The entity as stored for serving: only the properties its schema defines, each value once.
+
+    This is what followthemoney's ValueEntity keeps, built directly (a million entities pass
+    here); an entity carrying statements goes through ValueEntity, which reads them.
+    """
+    if "statements" in entity.data:
+        proxy = ValueEntity(entity.schema, {**entity.data, "properties": _known_properties(entity)})
+        data = proxy.to_dict()
+        data["datasets"] = sorted(proxy.datasets)
+        data["referents"] = sorted(proxy.referents)
+    else:
+        data = {key: value for key, value in entity.data.items() if key not in _ENVELOPE}
+        data["id"] = entity.id
+        data["schema"] = entity.schema.name
+        data["properties"] = {name: list(dict.fromkeys(values)) for name, values in _known_properties(entity).items()}
+        data["referents"] = sorted(set(entity.data.get("referents") or []))
+        data["datasets"] = sorted(set(entity.data.get("datasets") or []))
+        for stamp in ("caption", "first_seen", "last_seen", "last_change"):
+            if entity.data.get(stamp) is not None:
+                data[stamp] = entity.data[stamp]
     data["target"] = _is_target(entity)
     return data
+
+
+#: the entity keys `_published` writes itself (ValueEntity's envelope)
+_ENVELOPE = frozenset({"id", "schema", "properties", "caption", "datasets", "referents", "first_seen", "last_seen", "last_change"})
 
 
 def _known_properties(entity: _Entity) -> dict[str, list[str]]:
@@ -581,6 +625,7 @@ def _add_birth_date(record: Record, value: str) -> None:
         record.birth_dates.append(date)
 
 
+@lru_cache(maxsize=1 << 16)  # birth dates repeat across a large file; FuzzyDate is immutable
 def ftm_fuzzy_date(text: str) -> FuzzyDate | None:
     """An FtM date (ISO prefix, possibly with a time) as a FuzzyDate; other text via `parse_fuzzy_date`."""
     iso = registry.date.clean(text)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from sanctionscope.model import canonical
+from sanctionscope.model import canonical_json
 
 Json = dict[str, Any]
 
@@ -32,6 +30,4 @@ def diff_fields(old: Json, new: Json, *, ignore: set[str] | frozenset[str] = fro
 def _same(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is b
-    return orjson.dumps(canonical(a), option=orjson.OPT_SORT_KEYS) == orjson.dumps(
-        canonical(b), option=orjson.OPT_SORT_KEYS
-    )
+    return canonical_json(a) == canonical_json(b)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import zstandard
 
 from sanctionscope.model import Record, content_hash
+from sanctionscope.parallel import fork_map, spans
 from sanctionscope.sources.base import SourceError
 from sanctionscope.sources.detect import DatedSnapshot
 from sanctionscope.store import schema as t
@@ -65,8 +66,9 @@ def save_snapshot(engine: sa.Engine, dated: DatedSnapshot) -> SaveResult:
                 existing.id,
                 existing.record_count,
             )
-        rows = [(record, record.to_dict()) for record in parsed.records]
-        hashes = [content_hash(data) for _, data in rows]
+        records = parsed.records
+        stored = _stored_forms(records)
+        hashes = [digest for digest, _ in stored]
         snapshot_id = conn.execute(
             sa.insert(t.snapshots).returning(t.snapshots.c.id),
             {
@@ -77,7 +79,7 @@ def save_snapshot(engine: sa.Engine, dated: DatedSnapshot) -> SaveResult:
                 "date_basis": dated.date_basis,
                 "content_hash": bytes_hash,
                 "records_hash": hashlib.sha256("\n".join(sorted(hashes)).encode()).hexdigest(),
-                "record_count": len(rows),
+                "record_count": len(records),
                 "loaded_at": datetime.now(UTC),
                 "files": orjson.dumps(
                     [
@@ -90,7 +92,7 @@ def save_snapshot(engine: sa.Engine, dated: DatedSnapshot) -> SaveResult:
             },
         ).scalar_one()
         _save_files(conn, snapshot_id, parsed.files)
-        version_ids = _save_versions(conn, parsed.source, rows, hashes)
+        version_ids = _save_versions(conn, parsed.source, records, stored)
         if version_ids:
             conn.execute(
                 sa.insert(t.snapshot_records), [{"snapshot_id": snapshot_id, "version_id": v} for v in version_ids]
@@ -104,7 +106,7 @@ def save_snapshot(engine: sa.Engine, dated: DatedSnapshot) -> SaveResult:
         dated.published_on.isoformat(),
         "loaded",
         snapshot_id,
-        len(rows),
+        len(records),
         counts["added"],
         counts["removed"],
         counts["amended"],
@@ -119,7 +121,14 @@ def _check_unique_ids(records: list[Record], label: str) -> None:
         raise SourceError(label, f"{len(duplicates)} record id(s) occur more than once: {shown}")
 
 
+#: official lists compress well at a high level; a file of hundreds of MB (a bulk FtM export) at a fast one
 _COMPRESSOR = zstandard.ZstdCompressor(level=10)
+_FAST_COMPRESSOR = zstandard.ZstdCompressor(level=3)
+_LARGE_FILE = 32 << 20
+
+
+def _compressed(data: bytes) -> bytes:
+    return (_FAST_COMPRESSOR if len(data) > _LARGE_FILE else _COMPRESSOR).compress(data)
 
 
 def _save_files(conn: sa.Connection, snapshot_id: int, files) -> None:  # type: ignore[no-untyped-def]
@@ -131,14 +140,33 @@ def _save_files(conn: sa.Connection, snapshot_id: int, files) -> None:  # type: 
                 "name": f.name,
                 "sha256": hashlib.sha256(f.data).hexdigest(),
                 "size": len(f.data),
-                "data": _COMPRESSOR.compress(f.data),
+                "data": _compressed(f.data),
             }
             for f in files
         ],
     )
 
 
-def _save_versions(conn: sa.Connection, source: str, rows: list[tuple[Record, dict]], hashes: list[str]) -> list[int]:
+#: records worth serializing in forked workers (below this, starting them costs more than it saves)
+PARALLEL_FROM = 50_000
+_CHUNK = 10_000
+
+
+def _stored_forms(records: list[Record]) -> list[tuple[str, str]]:
+    """Each record's content hash and JSON, on every core for a large snapshot."""
+
+    def serialize(span: tuple[int, int]) -> list[tuple[str, str]]:
+        forms = []
+        for record in records[span[0] : span[1]]:
+            data = record.to_dict()
+            forms.append((content_hash(data), orjson.dumps(data).decode()))
+        return forms
+
+    workers = None if len(records) >= PARALLEL_FROM else 1
+    return [form for chunk in fork_map(serialize, spans(len(records), _CHUNK), workers) for form in chunk]
+
+
+def _save_versions(conn: sa.Connection, source: str, records: list[Record], stored: list[tuple[str, str]]) -> list[int]:
     """Ids of the record versions of this snapshot, inserting the versions not stored before."""
     known = {
         (row.record_id, row.hash): row.id
@@ -155,9 +183,9 @@ def _save_versions(conn: sa.Connection, source: str, rows: list[tuple[Record, di
             "hash": digest,
             "kind": record.kind.value,
             "caption": record.caption,
-            "data": orjson.dumps(data).decode(),
+            "data": data,
         }
-        for (record, data), digest in zip(rows, hashes, strict=True)
+        for record, (digest, data) in zip(records, stored, strict=True)
         if (record.source_id, digest) not in known
     ]
     for start in range(0, len(new_rows), 5000):
@@ -173,7 +201,7 @@ def _save_versions(conn: sa.Connection, source: str, rows: list[tuple[Record, di
         )
         for row in result:
             known[(row.record_id, row.hash)] = row.id
-    return [known[(record.source_id, digest)] for (record, _), digest in zip(rows, hashes, strict=True)]
+    return [known[(record.source_id, digest)] for record, (digest, _) in zip(records, stored, strict=True)]
 
 
 def _ordered_snapshot_ids(conn: sa.Connection, source: str, scope: str) -> list[int]:
