@@ -324,7 +324,8 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
         return PropertySuggestResponse(prefix=prefix, result=matches[:SUGGESTIONS])
 
     @router.get("/reconcile/{dataset}/extend/property", response_model=ExtendPropertiesResponse)
-    def extend_properties(dataset: str, type: str = "Thing", limit: int = 0,
+    def extend_properties(dataset: str, type: str = "Thing",
+                          limit: Annotated[int, Query(ge=-(2**63), le=2**63 - 1)] = 0,  # echoed: a JSON integer
                           _key: Any = read) -> ExtendPropertiesResponse:  # fmt: skip
         """The properties a column of this type can be extended by (featured first, then by name)."""
         schema = model.get(type)
