@@ -61,8 +61,8 @@ def query_file(work: Path, count: int) -> Path:
 
 def timed_local(index: Path, items, out: Path, **options) -> float:  # type: ignore[no-untyped-def]
     """Seconds to screen `items` into `out` with a freshly opened matcher (no cache warm from a run before)."""
-    from sanctionscope.match import batch
     from sanctionscope.match.engine import Matcher
+    from sanctionscope.service import batch
 
     started = time.perf_counter()
     matcher = Matcher.load_saved(index)
@@ -73,8 +73,8 @@ def timed_local(index: Path, items, out: Path, **options) -> float:  # type: ign
 
 
 def run(count: int, work: Path) -> list[dict]:
-    from sanctionscope.match import batch
-    from sanctionscope.match.database import open_matcher
+    from sanctionscope.service import batch
+    from sanctionscope.service.matchers import open_matcher
     from sanctionscope.store import db
     from sanctionscope.store.load import load_paths
 

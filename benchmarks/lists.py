@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support import FOUNDATION_FOLDERS  # noqa: E402
+from support import FOUNDATION_FOLDERS
 
 SHARED = Path(os.environ.get("SANCTIONSCOPE_SHARED", ROOT.parent / "shared"))
 LISTS = SHARED / "data" / "lists"

@@ -109,7 +109,7 @@ _LOOKALIKE = str.maketrans({"а": "a", "е": "e", "о": "o", "р": "p", "с": "c
 _ROMANIZATIONS = [("ks", "x"), ("x", "ks"), ("iy ", "y "), ("y ", "iy "), ("kh", "h"), ("yu", "iu"), ("ya", "ia"),
                   ("ye", "e"), ("ts", "tz"), ("shch", "sch"), ("zh", "j"), ("ei ", "ey "), ("ey ", "ei "),
                   ("aleksandr", "alexander"), ("alexander", "aleksandr"), ("ii ", "y "), ("yevg", "evg"), ("evg", "yevg")]  # fmt: skip
-_PATRONYMIC = re.compile(r"(ovich|evich|ovna|evna|ichna|ovych|ivna)$", re.I)
+_PATRONYMIC = re.compile(r"(ovich|evich|ovna|evna|ichna|ovych|ivna)$", re.IGNORECASE)
 
 
 def plain_words(text: str) -> set[str]:
@@ -547,8 +547,8 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, default=None)
     args = parser.parse_args()
 
-    from sanctionscope.match.database import open_matcher
     from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
+    from sanctionscope.service.matchers import open_matcher
     from sanctionscope.store import queries
 
     threshold = args.threshold if args.threshold is not None else DEFAULT_THRESHOLD
@@ -583,7 +583,7 @@ def main() -> int:
                 "top1": o.top1 / o.cases if o.cases and slice_name != "negatives" else None,
                 "fpr": o.false_positive / o.cases if o.cases and slice_name == "negatives" else None,
                 "qps": len(o.seconds) / sum(o.seconds) if o.seconds else None,
-            }  # fmt: skip
+            }
             for algo, o in per.items()
         }
     if args.json:

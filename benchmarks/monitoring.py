@@ -86,10 +86,10 @@ def members_csv(path: Path, people: list[dict]) -> Path:
 
 
 def run(count: int) -> dict:
-    from sanctionscope.match.batch import Columns, read_queries
-    from sanctionscope.match.database import open_matcher
     from sanctionscope.monitor import members, screening
     from sanctionscope.monitor.alerts import list_alerts
+    from sanctionscope.service.batch import Columns, read_queries
+    from sanctionscope.service.matchers import open_matcher
     from sanctionscope.store import db
     from sanctionscope.store.load import load_paths
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from lists import FOLDERS, LISTS, QUICK_FOLDERS
 
 
-
 def birth_day_pairs(book) -> dict[str, Counter]:  # type: ignore[no-untyped-def]
     """Per evidence kind of the later-joined record: cross-list pairs with full birth dates, agreeing or not."""
     from sanctionscope.resolve.evidence import listing_scope

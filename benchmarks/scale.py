@@ -72,11 +72,25 @@ from types import ModuleType
 from typing import Any
 
 import httpx
-
 from api import free_port
 from lists import FOLDERS, LISTS, SHARED
-from matching import (CACHE, Case, Outcome, drop_patronymic, family_position, initials, is_arabic, listed_together,
-                      listed_word_pairs, reorder, romanize, score_outcome, speed, spelling_free, typo)  # fmt: skip
+from matching import (
+    CACHE,
+    Case,
+    Outcome,
+    drop_patronymic,
+    family_position,
+    initials,
+    is_arabic,
+    listed_together,
+    listed_word_pairs,  # fmt: skip
+    reorder,
+    romanize,
+    score_outcome,
+    speed,
+    spelling_free,
+    typo,
+)
 from postgres import server_binaries, throwaway_postgres
 
 GENERATOR = SHARED / "tools" / "synthetic_ftm.py"
@@ -407,7 +421,7 @@ def read_pairs(path: Path) -> set[tuple[str, str]]:
 
 def probe(db: str, cases_path: str) -> dict:
     """In this process, pinned to one core: open the matcher, score recall and false positives, time queries."""
-    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
+    os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
     from sanctionscope import Sanctionscope
     from sanctionscope.match.query import Query
 
@@ -550,7 +564,7 @@ def measure_size(size: int, work: Path, args: argparse.Namespace, module: Module
     changes = changed_snapshot(first, size, folder / "snapshot-2" / "synthetic.ftm.json", generator)
     db = str(folder / "scale.db")
     row: dict[str, Any] = {"size": size, "changes": changes}
-    say = lambda stage: print(f"[{size}] {stage} …", file=sys.stderr)  # noqa: E731
+    say = lambda stage: print(f"[{size}] {stage} …", file=sys.stderr)
     say("load")
     row["load"] = load_all(db, home, first)
     say("resolve")

@@ -25,16 +25,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from lists import FOLDERS, LISTS, SHARED
 from rich.console import Console
 from rich.table import Table
 
-from lists import FOLDERS, LISTS, SHARED
-
-from sanctionscope.resolve.subjects import SubjectBook  # noqa: E402
-from sanctionscope.session import Sanctionscope  # noqa: E402
-from sanctionscope.store import queries  # noqa: E402
-from sanctionscope.text import TextScreener, morphology  # noqa: E402
-from sanctionscope.text.ner import russian_person_spans  # noqa: E402
+from sanctionscope.resolve.subjects import SubjectBook
+from sanctionscope.session import Sanctionscope
+from sanctionscope.store import queries
+from sanctionscope.text import TextScreener, morphology
+from sanctionscope.text.ner import russian_person_spans
 
 SEED = SHARED / "seed" / "article-2021-02-09.txt"
 #: two days of news, each one article: names and words recur from one to the next, as they do

@@ -12,6 +12,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 from sanctionscope.model import Record
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceFile
@@ -135,7 +136,7 @@ class Server:
             return parsedate_to_datetime(since) >= LAST_MODIFIED
         return False
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

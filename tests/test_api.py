@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from support import Server
 from typer.testing import CliRunner
 
 from sanctionscope.api import auth as auth_module
@@ -14,7 +15,6 @@ from sanctionscope.api.app import MAX_QUERIES, create_app
 from sanctionscope.api.keys import create_key
 from sanctionscope.cli import app as cli
 from sanctionscope.store import db
-from support import Server
 
 RESULT_FIELDS = {"id", "caption", "schema", "properties", "datasets", "referents", "target", "first_seen",
                  "last_seen", "last_change", "score", "match", "explanations"}  # fmt: skip

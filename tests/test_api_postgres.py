@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -11,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from support import fresh_postgres
 
 from sanctionscope.api.keys import create_key
 from sanctionscope.store import schema as t
 from sanctionscope.store.load import load_paths
-from support import fresh_postgres
 
 pytestmark = pytest.mark.postgres
 
@@ -31,10 +32,10 @@ def test_two_workers_share_one_postgres_database(postgres_url: str, lists_dir: P
     load_paths(engine, [lists_dir / "un/un-sc-consolidated-xml/2025-11-20", lists_dir / "au/dfat-consolidated-xlsx"])
     key = create_key(engine, f"pg-{time.time_ns()}", ["read", "screen", "admin"])
     port = _free_port()
-    env = {"SANCTIONSCOPE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"SANCTIONSCOPE_HOME": str(tmp_path), "PATH": os.defpath}
     server = subprocess.Popen(
         [sys.executable, "-m", "sanctionscope.cli", "--db", postgres_url, "serve", "--port", str(port), "--workers", "2"],
-        env={**__import__("os").environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"ApiKey {key}"}

@@ -24,7 +24,7 @@ from sanctionscope.api.app import create_app
 from sanctionscope.api.audit import audit_entries
 from sanctionscope.api.keys import create_key
 from sanctionscope.cli import app
-from sanctionscope.match.database import open_matcher
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.store import db
 from sanctionscope.store.load import load_paths
 

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
+from support import parse_cached
 
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, PreparedQuery
 from sanctionscope.match.names import (
@@ -34,8 +35,6 @@ from sanctionscope.match.names import (
 from sanctionscope.match.query import Query
 from sanctionscope.names import AnalyzedName, analyze_name
 from sanctionscope.sources.un_xml import FORMAT as UN_XML
-
-from support import parse_cached
 
 UN_FILE = "un/un-sc-consolidated-xml/2026-02-27/UN_consolidated.xml"
 EPSILON = 1e-9

@@ -13,11 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from support import fresh_postgres
 from typer.testing import CliRunner
 
 from sanctionscope.cli import app
-from support import fresh_postgres
-
 
 runner = CliRunner()
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import Server
 from typer.testing import CliRunner
 
 from sanctionscope import __version__
 from sanctionscope.cli import app
-from support import Server
 from sanctionscope.sources.fetch import (
     MAX_RETRY_WAIT,
     FetchError,

@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from followthemoney import model, registry
 
+from sanctionscope.export import export_entities
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
 from sanctionscope.sources import au_dfat, bis_dpl, ca_sema, trade_csl, un_xml
 from sanctionscope.sources.base import ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.detect import discover
-from sanctionscope.export import export_entities
 from sanctionscope.sources.ftm import FORMAT, parse_entities, scope_of
-from sanctionscope.sources.registry import jurisdiction_of
 
 THINGS = {"Person", "Organization", "Company", "LegalEntity", "PublicBody", "Vessel", "Airplane"}
 # consumed by the importer: attached to the things they point at
@@ -386,7 +385,7 @@ def test_wrong_encodings_name_the_line(ftm_dir: Path, tmp_path: Path) -> None:
     text = fixture(ftm_dir, "t1").read_text(encoding="utf-8")
     error = parse_error(write(tmp_path, "utf16.ftm.json", text.encode("utf-16")))
     assert error.line == 1
-    latin = fixture(ftm_dir, "t1").read_bytes().replace("Minsk".encode(), "Mínsk".encode("latin-1"))
+    latin = fixture(ftm_dir, "t1").read_bytes().replace(b"Minsk", "Mínsk".encode("latin-1"))
     error = parse_error(write(tmp_path, "latin1.ftm.json", latin))
     assert error.line == 1 and "UTF-8" in error.message
 

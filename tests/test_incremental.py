@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sanctionscope.index import persist
-from sanctionscope.index.analysis import analysis_code, ensure_analyses
-from sanctionscope.match.database import open_matcher
+from sanctionscope.index.analysis import analysis_code
 from sanctionscope.match.engine import Matcher
 from sanctionscope.match.query import build_query
 from sanctionscope.resolve.build import resolve
+from sanctionscope.service.analyses import ensure_analyses
+from sanctionscope.service.matchers import index_path, open_matcher
 from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 from sanctionscope.store.load import load_paths
@@ -142,7 +142,7 @@ def test_names_are_analysed_once_per_record_version(before: Path, lists_dir: Pat
 def test_the_saved_index_is_mapped_and_answers_like_the_built_one(before: Path, tmp_path: Path) -> None:
     engine = db.connect(str(before))
     built = open_matcher(engine, rebuild=True)
-    opened = Matcher.load_saved(persist.index_path(engine))
+    opened = Matcher.load_saved(index_path(engine))
     assert opened is not None and opened.version == built.version
     assert opened.entries._blobs is None  # entries read from the mapped file, not held as a list
     for name in ("BASTRYKIN Alexander", "Usmanov Alisher", "Abu Bakr al-Baghdadi", "ABBAS RASHIDI"):
@@ -174,7 +174,7 @@ def test_a_damaged_index_file_is_rebuilt(before: Path, tmp_path: Path, damage: s
     copy_db(before, path)
     engine = db.connect(str(path))
     good = open_matcher(engine)
-    index = persist.index_path(engine)
+    index = index_path(engine)
     data = index.read_bytes()
     index.write_bytes({"truncated": data[: len(data) // 3], "garbage": b"\x00garbage" * 100, "empty": b""}[damage])
     assert Matcher.load_saved(index) is None
@@ -185,8 +185,8 @@ def test_a_damaged_index_file_is_rebuilt(before: Path, tmp_path: Path, damage: s
 
 def test_namesake_searches_on_two_cores_find_what_one_core_finds(before: Path) -> None:
     from sanctionscope.index.entries import group_into_entries
-    from sanctionscope.match.assemble import build_matcher
     from sanctionscope.resolve.links import ScopeMasks, name_links
+    from sanctionscope.service.assemble import build_matcher
 
     engine = db.connect(str(before))
     rows = queries.version_rows(engine)

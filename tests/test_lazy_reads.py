@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sanctionscope.api.catalog import catalog
 from sanctionscope.index.entries import Entry, EntryTable
 from sanctionscope.index.mentions import MentionIndex
-from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import Matcher
 from sanctionscope.model import Record
 from sanctionscope.resolve.build import ensure_resolved
 from sanctionscope.resolve.subjects import Subject, SubjectBook
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 from sanctionscope.store.load import load_paths

@@ -17,8 +17,6 @@ from typer.testing import CliRunner
 
 from sanctionscope import Sanctionscope
 from sanctionscope.cli import app
-from sanctionscope.index import persist
-from sanctionscope.match.database import current_version
 from sanctionscope.index.entries import Entry
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher
 from sanctionscope.match.features import AlignedPart, chance_namesakes, compare_name_frequency
@@ -26,6 +24,7 @@ from sanctionscope.match.names import compare_names
 from sanctionscope.match.query import Query, QueryError, build_query, query_from_entity
 from sanctionscope.model import FuzzyDate
 from sanctionscope.names import analyze_name
+from sanctionscope.service.matchers import current_version, index_path
 
 AU_WORKBOOK = "au/dfat-consolidated-xlsx/2024-11-11/regulation8_consolidated.xlsx"
 BASTRYKIN_OFAC = "us_ofac_sdn:21186"
@@ -202,7 +201,7 @@ def test_queries_are_checked_field_by_field() -> None:
 
 def test_index_is_saved_next_to_the_database_and_reloaded(loaded_db: Path, scope: Sanctionscope) -> None:
     scope.match("Alexander Bastrykin")
-    path = persist.index_path(scope.engine)
+    path = index_path(scope.engine)
     assert path == Path(str(loaded_db) + ".index") and path.exists()
     loaded = Matcher.load_saved(path)
     assert loaded is not None and loaded.version == current_version(scope.engine)
@@ -227,7 +226,7 @@ def test_a_damaged_index_file_is_rebuilt(lists_dir: Path, tmp_path: Path) -> Non
     small = Sanctionscope(tmp_path / "small.db")
     small.load([lists_dir / "un/un-sc-consolidated-xml"])
     small.match("Osama bin Laden")
-    path = persist.index_path(small.engine)
+    path = index_path(small.engine)
     path.write_bytes(path.read_bytes()[:1000])
     assert Matcher.load_saved(path) is None
     assert matches(Sanctionscope(tmp_path / "small.db"), "Usama bin Laden")

@@ -24,11 +24,11 @@ from typer.testing import CliRunner
 
 from sanctionscope import Sanctionscope
 from sanctionscope.cli import app
-from sanctionscope.match.database import open_matcher
 from sanctionscope.model import Record
 from sanctionscope.monitor import members, screening
 from sanctionscope.monitor import tables as m
 from sanctionscope.monitor.alerts import matters, record_facts
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 

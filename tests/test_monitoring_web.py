@@ -12,11 +12,11 @@ from test_web import SCREENSHOTS, browser  # noqa: F401  (the browser fixture)
 
 from sanctionscope.api.app import create_app
 from sanctionscope.api.keys import create_key
-from sanctionscope.match.batch import BatchQuery
-from sanctionscope.match.database import open_matcher
 from sanctionscope.monitor import members, screening
 from sanctionscope.monitor.alerts import list_alerts
 from sanctionscope.monitor.hook import monitor_after_load
+from sanctionscope.service.batch import BatchQuery
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.store import db
 from sanctionscope.store.load import load_paths
 

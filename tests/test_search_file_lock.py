@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 from sanctionscope.api import search_file
 from sanctionscope.api.search import SearchTable
-from sanctionscope.match.database import open_matcher
 from sanctionscope.resolve.subjects import SubjectBook
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.store import db
 from sanctionscope.store.load import load_paths
 

@@ -18,13 +18,13 @@ from typing import Any
 import openpyxl
 import pytest
 from lxml import etree
+from support import by_id, parse_cached
 from typer.testing import CliRunner
 
 from sanctionscope.cli import app
 from sanctionscope.model import Kind, NameType
 from sanctionscope.sources.base import SourceFile
 from sanctionscope.sources.detect import recognise
-from support import by_id, parse_cached
 
 runner = CliRunner()
 
@@ -265,7 +265,7 @@ def test_screen_jsonl_with_garbage_birth_dates_screens_every_row(loaded_db: Path
     queries = [
         {"id": "a", "schema": "Person", "properties": {"name": ["Alisher Usmanov"], "birthDate": ["1968-13-30"]}},
         {"id": "b", "schema": "Person", "properties": {"name": ["Roman Abramovich"], "birthDate": ["garbage"],
-                                                       "nationality": ["Atlantis"]}},  # fmt: skip
+                                                       "nationality": ["Atlantis"]}},
         {"id": "c", "schema": "Persn", "properties": {"name": ["Alexander Bastrykin"], "birthDate": ["1953-08-27"]}},
         {"id": "d", "schema": "Person", "properties": {"birthDate": ["1968-13-30"]}},
     ]
@@ -277,7 +277,7 @@ def test_screen_jsonl_with_garbage_birth_dates_screens_every_row(loaded_db: Path
     assert list(lines) == ["a", "b", "c", "d"]
     for key in "abc":
         assert "error" not in lines[key] and lines[key]["results"][0]["match"], lines[key]
-    assert lines["a"]["warnings"] == ["line 1: birth date: cannot read '1968-13-30' (use YYYY-MM-DD, YYYY-MM, YYYY "
+    assert lines["a"]["warnings"] == ["line 1: birth date: cannot read '1968-13-30' (use YYYY-MM-DD, YYYY-MM, YYYY "  # noqa: ISC004
                                       "or DD.MM.YYYY)"]  # fmt: skip
     assert [w.split(": ")[1] for w in lines["b"]["warnings"]] == ["birth date", "country"]
     assert lines["c"]["warnings"][0].startswith("line 3: schema: unknown schema 'Persn'")

@@ -16,9 +16,9 @@ from support import by_id, parse_bytes
 from support import parse_cached as _parse_cached
 
 from sanctionscope.model import FuzzyDate, Identifier, Kind, NameType, Record
+from sanctionscope.model.values import clean
 from sanctionscope.sources import au_dfat, bis_dpl, ca_sema, trade_csl, un_xml
 from sanctionscope.sources.base import ParsedSnapshot, SourceError, SourceFile
-from sanctionscope.sources.values import clean
 
 UN_DIR = "un/un-sc-consolidated-xml"
 UN_LATEST = f"{UN_DIR}/2026-02-27/UN_consolidated.xml"
@@ -293,7 +293,7 @@ def test_nothing_claims_empty_or_html_files() -> None:
 
 
 def _raw_sema_records(lists_dir: Path) -> list[str]:
-    return re.findall(r"<record>(.*?)</record>", (lists_dir / CA_FILE).read_text(encoding="utf-8"), re.S)
+    return re.findall(r"<record>(.*?)</record>", (lists_dir / CA_FILE).read_text(encoding="utf-8"), re.DOTALL)
 
 
 def test_sema_count_and_ids(lists_dir: Path) -> None:
@@ -348,7 +348,7 @@ def test_sema_spot_checks(lists_dir: Path) -> None:
 
 
 def test_sema_later_layout_with_ships_and_listing_dates(tmp_path: Path) -> None:
-    data = """<?xml version="1.0" encoding="UTF-8"?>
+    data = b"""<?xml version="1.0" encoding="UTF-8"?>
 <data-set>
   <record><Country>Russia / Russie</Country><EntityOrShip>Example Tanker</EntityOrShip>
     <ShipIMONumber>IMO 9123456</ShipIMONumber><DateOfBirthOrShipBuildDate>2001</DateOfBirthOrShipBuildDate>
@@ -356,7 +356,7 @@ def test_sema_later_layout_with_ships_and_listing_dates(tmp_path: Path) -> None:
   <record><Country>Russia / Russie</Country><LastName>DOE</LastName><GivenName>John</GivenName>
     <DateOfBirthOrShipBuildDate>1960-01-02</DateOfBirthOrShipBuildDate>
     <Schedule>1, Part 1</Schedule><Item>8</Item><DateOfListing>2022-02-24</DateOfListing><Extra>kept</Extra></record>
-</data-set>""".encode()
+</data-set>"""
     [snapshot] = parse_bytes(ca_sema.FORMAT, tmp_path, "sema-lmes.xml", data)
     ship, person = snapshot.records
     assert (ship.source_id, ship.kind, ship.listed_on) == ("Russia/1, Part 3/7", Kind.VESSEL, "2024-02-24")
@@ -425,7 +425,7 @@ def test_au_count_is_distinct_base_references(lists_dir: Path) -> None:
         if row[0] is None:
             continue
         base = re.findall(r"^\d+", str(row[0]).strip())[0]
-        name = re.sub(r"\s*\((?:previously|formerly) listed as\)\s*$", "", clean(row[1]) or "", flags=re.I)
+        name = re.sub(r"\s*\((?:previously|formerly) listed as\)\s*$", "", clean(row[1]) or "", flags=re.IGNORECASE)
         assert name in [n.full for n in records[base].names], (row[0], name)
 
 

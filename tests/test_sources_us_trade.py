@@ -14,9 +14,9 @@ from support import by_id, parse_bytes
 from support import parse_cached as _parse_cached
 
 from sanctionscope.model import FuzzyDate, Identifier, Kind, NameType
+from sanctionscope.model.values import clean
 from sanctionscope.sources import bis_dpl, trade_csl, un_xml
 from sanctionscope.sources.base import SourceError, SourceFile
-from sanctionscope.sources.values import clean
 
 DPL_FILES = ("us/bis-dpl/2019-06-29/dpl.txt", "us/bis-dpl/2022-09-07/dpl.txt")
 CSL_GZ = "us/trade-gov-csl/2025-02-27/consolidated.csv.gz"

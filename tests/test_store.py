@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from support import fresh_postgres
 
 from sanctionscope.model import Address, FuzzyDate, Kind, Name, NameType, Record
 from sanctionscope.sources.base import ParsedSnapshot, SourceError, SourceFile
@@ -13,7 +14,6 @@ from sanctionscope.sources.detect import DatedSnapshot
 from sanctionscope.store import db, queries
 from sanctionscope.store.diff import diff_fields
 from sanctionscope.store.writer import save_snapshot
-from support import fresh_postgres
 
 
 def person(rid: str, name: str, born: str | None = None, regimes: tuple[str, ...] = ("RUSSIA-EO14024",)) -> Record:

@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sanctionscope.cli import app
+from sanctionscope.service.texts import open_text_screener
 from sanctionscope.store import db
-from sanctionscope.text import TextReport, TextScreener, open_text_screener
+from sanctionscope.text import TextReport, TextScreener
 from sanctionscope.text.tokens import tokenize
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "article-2021-02-09.txt"

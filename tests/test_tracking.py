@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 
 import pytest
+from support import Server
 from typer.testing import CliRunner
 
 from sanctionscope.cli import app
 from sanctionscope.resolve.build import assign_ids, ensure_resolved
 from sanctionscope.resolve.subjects import SubjectBook
 from sanctionscope.store import db
-from support import Server
 
 runner = CliRunner()
 

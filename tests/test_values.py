@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sanctionscope.model import FuzzyDate, Kind, Name, NameType, Record, detect_script
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date, parse_gender, split_list
+from sanctionscope.model.values import clean, country_code, parse_day, parse_fuzzy_date, parse_gender, split_list
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +16,10 @@ from sanctionscope.api.keys import create_key
 from sanctionscope.store import db
 from sanctionscope.track.proposals import Target, save_proposal
 
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium (Playwright cannot download its own browser here); SANCTIONSCOPE_CHROMIUM names another
+CHROMIUM = os.environ.get("SANCTIONSCOPE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 #: screenshots land here (SANCTIONSCOPE_SCREENSHOTS to keep them), for people to look at
-SCREENSHOTS = Path(os.environ.get("SANCTIONSCOPE_SCREENSHOTS", "/tmp/sanctionscope-screenshots"))
+SCREENSHOTS = Path(os.environ.get("SANCTIONSCOPE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "sanctionscope-screenshots")
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ Used by the FtM export (`export.export_entities`) and by the HTTP API's entities
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from followthemoney import ValueEntity, model, registry
@@ -37,12 +38,17 @@ from rigour.territories import get_territory
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Record
 from sanctionscope.resolve.subjects import Subject
-from sanctionscope.sources.ftm import EXPORT_FALLBACK_PROPS, NAME_TYPES, REGIME_PROPS, SCHEMA_OF_KIND, identifier_type
 from sanctionscope.sources.common import joined
+from sanctionscope.sources.ftm import EXPORT_FALLBACK_PROPS, NAME_TYPES, REGIME_PROPS, SCHEMA_OF_KIND, identifier_type
 from sanctionscope.sources.registry import SOURCES, jurisdiction_of
 
 #: the topic OpenSanctions gives a sanctioned entity
 SANCTION_TOPIC = "sanction"
+
+
+def _known(values: Iterable[str | None]) -> Iterator[str]:
+    """The dates that are known, for the earliest or latest of them."""
+    return (value for value in values if value is not None)
 
 
 def record_entity(record: Record) -> ValueEntity:
@@ -114,10 +120,11 @@ def subject_entity(subject: Subject) -> ValueEntity:
     # a record's dates: its publisher's where it states them (FtM), else its snapshots' (first and last
     # seen, and the last day it was added or removed)
     histories = subject.histories
-    merged.first_seen = min((h.record.first_seen or h.presence["first_seen"] for h in histories), default=None)
-    merged.last_seen = max((h.presence["last_seen"] for h in histories), default=None)
+    merged.first_seen = min(_known(h.record.first_seen or h.presence["first_seen"] for h in histories), default=None)
+    merged.last_seen = max(_known(h.presence["last_seen"] for h in histories), default=None)
     merged.last_change = max(
-        (h.record.last_change or h.presence["removed_on"] or h.presence["first_seen"] for h in histories), default=None
+        _known(h.record.last_change or h.presence["removed_on"] or h.presence["first_seen"] for h in histories),
+        default=None,
     )
     return merged
 
@@ -311,9 +318,9 @@ def _put_identifier(proxy: ValueEntity, identifier: Identifier) -> None:
 def _identifier_prop(schema: Schema, id_type: str) -> str | None:
     """The FtM property of an identifier type on this schema (the inverse of `identifier_type`)."""
     for prop in schema.properties.values():
-        if prop.type == registry.identifier and not prop.stub and prop.name not in REGIME_PROPS:
-            if identifier_type(prop.name) == id_type:
-                return prop.name
+        if (prop.type == registry.identifier and not prop.stub and prop.name not in REGIME_PROPS
+                and identifier_type(prop.name) == id_type):
+            return prop.name
     fallback = EXPORT_FALLBACK_PROPS.get(id_type)
     return fallback if fallback is not None and schema.get(fallback) is not None else None
 

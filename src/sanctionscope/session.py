@@ -19,14 +19,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import Query, build_query, query_from_entity
 from sanctionscope.monitor.hook import MonitorOutcome, monitor_after_load
 from sanctionscope.resolve.subjects import SubjectBook
+from sanctionscope.service.matchers import open_matcher
+from sanctionscope.service.texts import open_text_screener
 from sanctionscope.store import db
 from sanctionscope.store.load import LoadReport, load_paths
-from sanctionscope.text import TextReport, TextScreener, open_text_screener
+from sanctionscope.text import TextReport, TextScreener
 
 
 class Sanctionscope:

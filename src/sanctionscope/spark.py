@@ -41,10 +41,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sanctionscope.match import batch
-from sanctionscope.match.batch import BatchQuery, BatchResult, Columns
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
 from sanctionscope.match.query import build_query, query_from_entity
+from sanctionscope.service import batch
+from sanctionscope.service.batch import BatchQuery, BatchResult, Columns
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

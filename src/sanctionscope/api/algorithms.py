@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException
 
-from sanctionscope.match.engine import FEATURE_WEIGHTS, Result
+from sanctionscope.match.config import FEATURE_WEIGHTS, IDENTIFIER_SCORE, NAME_WEIGHT
+from sanctionscope.match.engine import Result
 from sanctionscope.match.query import Query
 
 NATIVE = "sanctionscope-v1"
@@ -72,8 +73,8 @@ def algorithm_named(name: str) -> AlgorithmInfo:
 def feature_docs() -> dict[str, dict[str, object]]:
     """The features every algorithm here scores with, in yente's FeatureDoc shape."""
     descriptions = {
-        "name": ("aligned name parts: the share of the query's and candidate's parts that agree", 1.0),
-        "identifier": ("an equal passport, tax, registration or other number is decisive", 1.0),
+        "name": ("aligned name parts: the share of the query's and candidate's parts that agree", NAME_WEIGHT),
+        "identifier": ("an equal passport, tax, registration or other number is decisive", IDENTIFIER_SCORE),
         "birth_date": ("equal day, month or year of birth, or a conflict", FEATURE_WEIGHTS["birth_date"]),
         "country": ("a shared nationality or country, or none in common", FEATURE_WEIGHTS["country"]),
         "gender": ("a conflicting gender", FEATURE_WEIGHTS["gender"]),
@@ -96,7 +97,7 @@ def algorithms_response() -> dict[str, object]:
             {"name": info.name, "description": info.description, "features": features,
              "docs": {"name": info.name, "description": info.description, "config": {}, "features": features}}
             for info in ALGORITHMS.values()
-        ],  # fmt: skip
+        ],
         "default": "best",
         "best": BEST,
     }
@@ -116,7 +117,7 @@ def yente_explanations(result: Result) -> dict[str, dict[str, object]]:
 
 #: sanctionscope's weighted evidence: the name score's coefficient, the decisive identifier's score, and
 #: the features that move the name score (FEATURE_WEIGHTS)
-OWN_WEIGHTS = {"name": 1.0, "identifier": 1.0, **FEATURE_WEIGHTS}
+OWN_WEIGHTS = {"name": NAME_WEIGHT, "identifier": IDENTIFIER_SCORE, **FEATURE_WEIGHTS}
 #: yente's feature names (nomenklatura's logic-v1, logic-v2, name-qualified, regression-v1) → ours. yente's
 #: penalties (`*_mismatch`, `*_disjoint`) have negative weights; here a feature is a signed value in [-1, 1]
 #: that its weight multiplies, so a penalty's weight is read as its magnitude

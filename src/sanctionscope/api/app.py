@@ -22,27 +22,39 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sanctionscope import __version__
+from sanctionscope.api.algorithms import (
+    algorithm_named,
+    algorithms_response,
+    own_weights,
+    weighted_score,
+    yente_explanations,
+)
 from sanctionscope.api.audit import record_screening
 from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.batches import BATCHES_PATH, batch_routes
-from sanctionscope.api.keys import ApiKey
+from sanctionscope.api.catalog import catalog
+from sanctionscope.api.datasets import Selection
 from sanctionscope.api.entity_routes import entity_routes
+from sanctionscope.api.examples import read_example
 from sanctionscope.api.gaps import gaps_routes
+from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.monitoring import alerts_page_routes, monitoring_routes
 from sanctionscope.api.own import own_routes
 from sanctionscope.api.reconcile import reconcile_routes
-from sanctionscope.api.web import web_routes
-from sanctionscope.api.algorithms import algorithm_named, algorithms_response, own_weights, weighted_score
-from sanctionscope.api.algorithms import yente_explanations
-from sanctionscope.api.examples import read_example
-from sanctionscope.api.search import DEFAULT_FACETS, Facet, Operator, SearchRequest, facets as search_facets
-from sanctionscope.api.search import name_scores, parse_filters, rank
-from sanctionscope.api.catalog import catalog
-from sanctionscope.api.datasets import Selection
+from sanctionscope.api.search import DEFAULT_FACETS, Facet, Operator, SearchRequest, name_scores, parse_filters, rank
+from sanctionscope.api.search import facets as search_facets
 from sanctionscope.api.service import Service, dataset_sources
-from sanctionscope.api.yente_models import (AlgorithmResponse, DataCatalogModel, EntityMatchQuery, EntityMatchResponse,
-                                            ErrorResponse, SearchResponse, StatusResponse,
-                                            yente_entity)  # fmt: skip
+from sanctionscope.api.web import web_routes
+from sanctionscope.api.yente_models import (
+    AlgorithmResponse,
+    DataCatalogModel,
+    EntityMatchQuery,
+    EntityMatchResponse,
+    ErrorResponse,
+    SearchResponse,
+    StatusResponse,
+    yente_entity,  # fmt: skip
+)
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Result
 from sanctionscope.match.query import QueryError
 from sanctionscope.monitor.status import update_status
@@ -184,7 +196,7 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
 
     def result_entity(result: Result, score: float, threshold: float) -> dict[str, Any]:
         subject = service.book().get(result.entry.id)
-        entity = yente_entity(service.entity(subject)) if subject else {"id": result.entry.id, "caption": result.entry.caption,
+        entity: dict[str, Any] = yente_entity(service.entity(subject)) if subject else {"id": result.entry.id, "caption": result.entry.caption,
                                                                            "schema": result.schema, "properties": {}}  # fmt: skip
         entity.setdefault("referents", result.entry.referents)
         entity["score"] = round(score, 4)
@@ -277,14 +289,14 @@ def create_app(engine: sa.Engine, *, auth: bool = True) -> FastAPI:
         countries: Annotated[list[str], Query()] = [],  # noqa: B006
         topics: Annotated[list[str], Query()] = [],  # noqa: B006
         datasets: Annotated[list[str], Query()] = [],  # noqa: B006
-        filter: Annotated[list[str], Query(description="field:value, e.g. countries:ru, birthDate:1953-08-27")] = [],  # noqa: A002, B006
+        filter: Annotated[list[str], Query(description="field:value, e.g. countries:ru, birthDate:1953-08-27")] = [],  # noqa: B006
         limit: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 10,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         sort: Annotated[list[str], Query(description="field:asc|desc, e.g. last_change:desc")] = [],  # noqa: B006
         target: Annotated[bool | None, Query(deprecated=True)] = None,
         fuzzy: Annotated[bool, Query(description="Accepted; names are always matched across spellings")] = False,
         simple: Annotated[bool, Query(description="Accepted; the query syntax is always read")] = False,
-        facets: Annotated[list[Facet], Query()] = DEFAULT_FACETS,  # noqa: B006
+        facets: Annotated[list[Facet], Query()] = DEFAULT_FACETS,
         filter_op: Operator = Operator.OR,
         _key: ApiKey | None = read,
     ) -> Response:

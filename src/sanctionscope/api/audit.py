@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from sanctionscope.store import schema as t
 
-
 #: SQLite takes one writer at a time, and its busy handler makes the others sleep in growing steps
 #: (up to 100 ms); queueing this process's audit writes here keeps a loaded server's p99 low.
 _SQLITE_WRITER = threading.Lock()

@@ -8,7 +8,7 @@
 The body (a multipart upload of a CSV/TSV/XLSX or JSON lines file, or a JSON lines, CSV or TSV body)
 is streamed to disk, never held in memory, up to MAX_BATCH_BYTES; it is then read once, row by row,
 and a file `screen` would refuse is refused with 422 naming the line. The screening runs in a worker
-thread of the server process (match/batch_jobs.py): it lasts as long as that process, no longer.
+thread of the server process (service/batch_jobs.py): it lasts as long as that process, no longer.
 Needs the `screen` scope; a key sees its own batches (an `admin` key every batch). Each batch is
 written to the audit trail when submitted and when done, with its matches.
 """
@@ -25,9 +25,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sanctionscope.api.audit import record_screening
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.service import Service
-from sanctionscope.match import batch_jobs
-from sanctionscope.match.batch import Columns
 from sanctionscope.match.engine import DEFAULT_THRESHOLD
+from sanctionscope.service import batch_jobs
+from sanctionscope.service.batch import Columns
 from sanctionscope.sources.base import SourceError
 
 #: the path whose request bodies are not bound by the app's MAX_BODY_BYTES

@@ -104,19 +104,19 @@ def catalog(engine: sa.Engine, book: SubjectBook, index_versions: dict[str, str]
         })  # fmt: skip
     sources = {d["name"]: d for d in datasets}
     published: list[str] = []
-    for name, info in sorted(ftm_datasets(engine).items()):
+    for name, dataset in sorted(ftm_datasets(engine).items()):
         # a dataset named as a loaded source (OpenSanctions' us_ofac_sdn): the source stands for both
         if name in sources:
             continue
-        carrier = sources.get(min(info["sources"]), {})
+        carrier = sources.get(min(dataset["sources"]), {})
         published.append(name)
         datasets.append({
             "name": name, "title": name, "url": None, "summary": None, "type": "source", "jurisdiction": None,
             "version": carrier.get("version"), "index_version": carrier.get("index_version"),
             "index_current": bool(carrier.get("index_current")), "load": False,
             "updated_at": carrier.get("updated_at"), "last_export": carrier.get("last_export"),
-            "last_change": carrier.get("last_change"), "entity_count": info["entity_count"],
-            "thing_count": info["thing_count"], "children": [],
+            "last_change": carrier.get("last_change"), "entity_count": dataset["entity_count"],
+            "thing_count": dataset["thing_count"], "children": [],
         })  # fmt: skip
 
     def collection(name: str, title: str, children: list[str], entity_count: int) -> dict[str, Any]:

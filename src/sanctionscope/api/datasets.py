@@ -10,6 +10,7 @@ stays when Z is excluded. Names that leave no dataset select nothing, never ever
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 #: a dataset name → the sources it stands for (None: it is not a source, a jurisdiction or a collection)
@@ -49,8 +50,8 @@ class Selection:
 
     def matcher_sources(self) -> set[str] | None:
         """The sources the matcher may look in (a superset of what `selects` keeps; None: all)."""
-        scope = self.sources_of(self.scope)
-        included = [self.sources_of(name) for name in self.include]
-        if self.include and all(sources is not None for sources in included):
-            scope = (self.loaded if scope is None else scope) & set().union(*included)  # type: ignore[arg-type]
+        scope: AbstractSet[str] | None = self.sources_of(self.scope)
+        included = [sources for name in self.include if (sources := self.sources_of(name)) is not None]
+        if self.include and len(included) == len(self.include):  # every included name has its sources
+            scope = (self.loaded if scope is None else scope) & set().union(*included)
         return None if scope is None else set(scope)

@@ -23,6 +23,7 @@ from typing import Any
 from followthemoney import model, registry
 from followthemoney.property import Property
 
+from sanctionscope.api.yente_models import yente_entity
 from sanctionscope.ftm_mapping import (
     entity_aliases,
     entity_json,
@@ -33,7 +34,6 @@ from sanctionscope.ftm_mapping import (
     thing_id,
 )
 from sanctionscope.ftm_mapping import subject_entity as merged_entity
-from sanctionscope.api.yente_models import yente_entity
 from sanctionscope.resolve.subjects import Subject, SubjectBook
 from sanctionscope.sources.ftm import kind_of
 from sanctionscope.sources.registry import jurisdiction_of
@@ -144,7 +144,8 @@ class EntityGraph:
             for record in found.subject.records:
                 thing = record_entity(record)
                 for entity in listing_entities(record, thing):
-                    near[entity.id] = entity_json(entity, target=False)
+                    if entity.id is not None:  # every listing entity has one: made from its record's id
+                        near[entity.id] = entity_json(entity, target=False)
             publisher_ids = {thing_id(r) for r in found.subject.records if r.ftm_schema is not None}
         else:
             assert found.published is not None

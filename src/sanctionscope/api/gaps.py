@@ -7,11 +7,9 @@ data version and kept; each request filters it.
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -19,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sanctionscope.api.auth import Authenticator
+from sanctionscope.api.charts import chart_response
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.service import Service
 from sanctionscope.api.web import TEMPLATES, page_key
@@ -74,15 +73,6 @@ def answer(data: dict[str, Any], format_: str, csv_text: Callable[[], str], md_t
     if format_ == "md":
         return Response(md_text(), media_type="text/markdown; charset=utf-8")
     return data
-
-
-def chart_response(draw: Callable[[Any, Path], None], report: Any, extension: str) -> Response:
-    if extension not in ("svg", "png"):
-        raise HTTPException(404, "charts are .svg or .png")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"chart.{extension}"
-        draw(report, path)
-        return Response(path.read_bytes(), media_type="image/svg+xml" if extension == "svg" else "image/png")
 
 
 def unanswerable(error: g.GapsError) -> HTTPException:

@@ -76,7 +76,7 @@ def list_keys(engine: sa.Engine) -> list[dict[str, Any]]:
             "scopes": r.scopes.split(","),
             "created_at": r.created_at.isoformat(),
             "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
-        }  # fmt: skip
+        }
         for r in rows
     ]
 

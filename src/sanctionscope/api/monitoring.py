@@ -19,12 +19,12 @@ from sanctionscope.api.auth import Authenticator
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.service import Service
 from sanctionscope.api.web import TEMPLATES, page_key
-from sanctionscope.match.batch import BatchQuery
 from sanctionscope.match.query import QueryError, query_from_entity
 from sanctionscope.monitor import alerts as alert_store
 from sanctionscope.monitor import delivery, members, report, screening
 from sanctionscope.monitor.feed import atom_feed
 from sanctionscope.monitor.members import PortfolioError
+from sanctionscope.service.batch import BatchQuery
 
 #: at most this many members in one POST /portfolios (larger portfolios: `sanctionscope portfolio import`)
 MAX_MEMBERS = 10_000

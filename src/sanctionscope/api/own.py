@@ -12,10 +12,10 @@ from sanctionscope.api.audit import record_screening
 from sanctionscope.api.keys import ApiKey
 from sanctionscope.api.service import Service
 from sanctionscope.match.engine import DEFAULT_THRESHOLD
+from sanctionscope.service.texts import open_text_screener
 from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 from sanctionscope.track import proposals as proposal_store
-from sanctionscope.text import open_text_screener
 from sanctionscope.track.coverage import coverage
 
 #: at most this many targets in one proposal list

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from followthemoney import model
@@ -132,12 +132,12 @@ class ExtendResponse(BaseModel):
 
 class ReconPropertyFilter(BaseModel):
     pid: str
-    v: Union[str, list[str]]
+    v: str | list[str]
 
 
 class ReconQuery(BaseModel):
     query: str | None = None
-    type: Union[str, list[str], None] = None
+    type: str | list[str] | None = None
     limit: int = Field(5, ge=1, le=500)
     properties: list[ReconPropertyFilter] = []
 
@@ -153,15 +153,15 @@ class ManifestService(BaseModel):
 class Manifest(BaseModel):
     versions: list[str]
     name: str
-    identifierSpace: str  # noqa: N815 (the specification's names)
-    schemaSpace: str  # noqa: N815
+    identifierSpace: str
+    schemaSpace: str
     documentation: str
-    batchSize: int  # noqa: N815
+    batchSize: int
     view: dict[str, str]
     preview: dict[str, Any]
     suggest: dict[str, ManifestService]
     extend: dict[str, Any]
-    defaultTypes: list[FreebaseType]  # noqa: N815
+    defaultTypes: list[FreebaseType]
 
 
 def schema_type(schema: Schema) -> FreebaseType:
@@ -213,7 +213,7 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
             defaultTypes=[schema_type(s) for s in dataset_schemata(dataset)],
         )  # fmt: skip
 
-    @router.post("/reconcile/{dataset}", response_model=Union[dict[str, FreebaseEntityResult], ExtendResponse])
+    @router.post("/reconcile/{dataset}", response_model=dict[str, FreebaseEntityResult] | ExtendResponse)
     def reconcile(
         dataset: str,
         queries: Annotated[str | None, Form(description="JSON: {key: {query, type, limit, properties}}")] = None,
@@ -243,13 +243,13 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
             if prop is not None:
                 values = condition.v if isinstance(condition.v, list) else [condition.v]
                 properties.setdefault(prop.name, []).extend(values)
-        _echo, parsed = read_example(EntityExample(schema=schema, properties=properties))
+        _echo, parsed = read_example(EntityExample(id=None, schema=schema, properties=properties))
         if isinstance(parsed, QueryError):
             raise HTTPException(400, str(parsed))
         found = service.matcher().match(info.prepare(parsed), limit=query.limit + CANDIDATES_PER_RESULT,
                                         sources=selected.matcher_sources(),
                                         candidates=max(20, query.limit * CANDIDATES_PER_RESULT))  # fmt: skip
-        results = []
+        results: list[FreebaseScoredEntity] = []
         for result in found:
             if len(results) == query.limit:
                 break
@@ -257,7 +257,7 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
             datasets = service.entity(subject).get("datasets", []) if subject else []
             if not selected.selects(datasets, result.entry.sources):
                 continue
-            schema_of = model.get(result.schema) or model.get("LegalEntity")
+            schema_of = model.get(result.schema) or model["LegalEntity"]
             served = public_id(subject) if subject is not None else result.entry.id  # as /entities serves it (NK-…)
             results.append(FreebaseScoredEntity(id=served, name=result.entry.caption, description=schema_of.label,
                                                 type=[schema_type(schema_of)], score=round(result.score, 4),
@@ -304,7 +304,7 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
                  if selected.selects(table.rows[n].datasets, table.rows[n].sources)][:limit]  # fmt: skip
         result = []
         for row in found:
-            schema = model.get(row.schema) or model.get("LegalEntity")
+            schema = model.get(row.schema) or model["LegalEntity"]
             result.append(FreebaseEntity(id=row.id, name=row.caption, description=schema.label, type=[schema_type(schema)]))
         return EntitySuggestResponse(prefix=prefix, result=result)
 
@@ -324,7 +324,8 @@ def reconcile_routes(service: Service, require: Callable[[str], Any], select: Ca
         return PropertySuggestResponse(prefix=prefix, result=matches[:SUGGESTIONS])
 
     @router.get("/reconcile/{dataset}/extend/property", response_model=ExtendPropertiesResponse)
-    def extend_properties(dataset: str, type: str = "Thing", limit: int = 0,  # noqa: A002 (the API's name)
+    def extend_properties(dataset: str, type: str = "Thing",
+                          limit: Annotated[int, Query(ge=-(2**63), le=2**63 - 1)] = 0,  # echoed: a JSON integer
                           _key: Any = read) -> ExtendPropertiesResponse:  # fmt: skip
         """The properties a column of this type can be extended by (featured first, then by name)."""
         schema = model.get(type)

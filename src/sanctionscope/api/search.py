@@ -437,7 +437,7 @@ def _facet_labels(field: str, titles: dict[str, str]) -> tuple[str, Callable[[st
     if field == "datasets":
         return "Data sources", lambda key: titles.get(key, key)
     if field == "schema":
-        return "Entity types", lambda key: model.get(key).plural if model.get(key) else key
+        return "Entity types", lambda key: schema.plural if (schema := model.get(key)) else key
     kind = registry.groups[field]
     return kind.plural, lambda key: kind.caption(key) or key
 

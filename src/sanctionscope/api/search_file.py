@@ -28,23 +28,17 @@ import sqlalchemy as sa
 from sanctionscope.api.entities import subject_entity
 from sanctionscope.api.search import IndexedEntity, SearchTable, indexed_entity
 from sanctionscope.api.yente_models import yente_entity
-from sanctionscope.fingerprint import code_fingerprint
-from sanctionscope.index.persist import index_path
 from sanctionscope.resolve.subjects import SubjectBook
+from sanctionscope.service.matchers import index_path
 from sanctionscope.store import db
 
 log = logging.getLogger(__name__)
 #: the first bytes of a search file; the number changes with its layout
 MAGIC = b"SSSEARCH2\n"
-#: the code a table depends on (a change there makes old files unreadable as current)
-TABLE_CODE = (
-    "api/search.py",
-    "api/query_string.py",
-    "api/search_file.py",
-    "api/entities.py",
-    "api/yente_models.py",
-    "resolve/subjects.py",
-)
+#: the version of what a search table holds: bump it when the table's entities or their indexing change
+#: (api/search.py, query_string.py, entities.py, yente_models.py, this module, resolve/subjects.py), so
+#: that every saved table is built again; its layout has its own `MAGIC`.
+TABLE_VERSION = 1
 
 
 def search_path(engine: sa.Engine) -> Path:
@@ -59,7 +53,7 @@ def table_entities(book: SubjectBook) -> Iterator[IndexedEntity]:
 
 
 def _stamp(version: str) -> str:
-    return f"{version}:{code_fingerprint(*TABLE_CODE)}"
+    return f"{version}:table-{TABLE_VERSION}"
 
 
 def write_table(path: Path, version: str, table: SearchTable) -> None:

@@ -19,14 +19,14 @@ from sanctionscope.api.catalog import source_versions
 from sanctionscope.api.entities import EntityGraph, subject_entity
 from sanctionscope.api.search import SearchTable, SearchTables
 from sanctionscope.api.search_file import load_table
-from sanctionscope.match.database import current_version, open_matcher
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve.build import data_version as subjects_version
 from sanctionscope.resolve.build import resolved_version
 from sanctionscope.resolve.subjects import Subject, SubjectBook
+from sanctionscope.service.matchers import current_version, open_matcher
+from sanctionscope.sources.registry import SOURCES, jurisdiction_of
 from sanctionscope.store.ftm_graph import FtmGraph
 from sanctionscope.text import TextScreener
-from sanctionscope.sources.registry import SOURCES, jurisdiction_of
 
 #: how often (seconds) a server checks whether the data changed
 RECHECK_SECONDS = 5.0

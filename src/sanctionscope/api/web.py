@@ -10,20 +10,23 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sanctionscope.api.auth import COOKIE, Authenticator
 from sanctionscope.api.audit import record_screening
+from sanctionscope.api.auth import COOKIE, Authenticator
+from sanctionscope.api.charts import chart_response
 from sanctionscope.api.own import MAX_TEXT_CHARACTERS
 from sanctionscope.api.service import Service
 from sanctionscope.match.query import QueryError, build_query
 from sanctionscope.resolve.subjects import Designation
 from sanctionscope.store import queries
-from sanctionscope.text.render import mention_summary, pieces, status_of
+from sanctionscope.text.render import marked_pieces
 from sanctionscope.track import proposals as proposal_store
 from sanctionscope.track.coverage import coverage
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 #: the search box shows at most this many results
 SEARCH_LIMIT = 15
+#: the feed page reads at most this many changes, the newest (shown by day, 30 days at most)
+FEED_CHANGES = 2000
 
 
 def timeline(designations: list[Designation], today: date | None = None) -> dict[str, Any]:
@@ -130,9 +133,7 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
         record_screening(service.engine, key_name=key.name if key else None, endpoint="/text",
                          data_version=service.version, query={"text": text},
                          results={"subjects": [{"id": s["id"], "score": s["score"]} for s in data["subjects"]]})  # fmt: skip
-        marked = [(piece, mention and status_of(mention), mention and mention_summary(mention), number)
-                  for piece, mention, number in pieces(report)]  # fmt: skip
-        return render(request, "text.html", "text", text=text, report=data, marked=marked)
+        return render(request, "text.html", "text", text=text, report=data, marked=marked_pieces(report))
 
     @router.get("/coverage", response_class=HTMLResponse)
     def proposals_page(request: Request, _auth: None = read) -> HTMLResponse:
@@ -151,30 +152,25 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
 
     @router.get("/coverage/{name}/chart.svg")
     def coverage_chart(name: str, as_of: date | None = None, _auth: None = read) -> Response:
-        import tempfile
-
         from sanctionscope.track.chart import render_chart
 
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "chart.svg"
-            render_chart(report_for(name, as_of), path)
-            return Response(path.read_bytes(), media_type="image/svg+xml")
+        return chart_response(render_chart, report_for(name, as_of), "svg")
 
     @router.get("/feed", response_class=HTMLResponse)
     def feed_page(request: Request, source: str = "", _auth: None = read) -> HTMLResponse:
-        changes = queries.list_changes(service.engine, source=source or None)
+        changes = queries.list_changes(service.engine, source=source or None, limit=FEED_CHANGES, newest_first=True)
         days: dict[str, list[dict[str, Any]]] = {}
-        for change in reversed(changes[-2000:]):
+        for change in changes:
             days.setdefault(change["date"], []).append(change)
         return render(request, "feed.html", "feed", days=list(days.items())[:30], source=source,
                       sources=sorted(service.sources()))  # fmt: skip
 
     @router.get("/login", response_class=HTMLResponse)
-    def login_page(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002 (the usual name)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
         return render(request, "login.html", "", next=next, error=None)
 
     @router.post("/login")
-    def login(request: Request, key: str = Form(...), next: str = Form("/")) -> Response:  # noqa: A002
+    def login(request: Request, key: str = Form(...), next: str = Form("/")) -> Response:
         found = authenticator.check_key(key.strip())
         if found is None:
             return render(request, "login.html", "", next=next, error="This key is not valid.")
@@ -183,5 +179,4 @@ def web_routes(service: Service, authenticator: Authenticator) -> APIRouter:
         response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict", max_age=30 * 86400)
         return response
 
-    router.screen_guard = screen  # type: ignore[attr-defined]  (used by the text page)
     return router

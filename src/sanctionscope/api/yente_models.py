@@ -9,7 +9,7 @@ are additional fields: every model allows them, so a yente client ignores them.
 from __future__ import annotations
 
 import sys
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,7 @@ WEIGHTS_HELP = (
     "(name_match, identifier_match, dob_day_disjoint, country_mismatch, gender_mismatch…); other names are ignored, as in yente."
 )
 #: a property value as yente takes it in a query: a string, or a list of strings and numbers
-QueryValue = Union[str, list[Any]]
+QueryValue = str | list[Any]
 
 
 class Open(BaseModel):
@@ -47,7 +47,7 @@ class EntityResponse(Open):
     id: str = Field(examples=["NK-2GdmHtZTeNXjNVrBGEXZNj"])
     caption: str = Field(examples=["Alexander Bastrykin"])
     schema_: str = Field(alias="schema", examples=["Person"])
-    properties: dict[str, list[Union[str, "EntityResponse"]]] = Field(examples=[{"name": ["Alexander Bastrykin"]}])
+    properties: dict[str, list[str | EntityResponse]] = Field(examples=[{"name": ["Alexander Bastrykin"]}])
     datasets: list[str] = Field(default_factory=list, examples=[["us_ofac_sdn"]])
     referents: list[str] = Field(default_factory=list, examples=[["us_ofac_sdn:21186"]])
     target: bool = False
@@ -87,7 +87,7 @@ class EntityMatchQuery(BaseModel):
         examples=[{"q1": {"schema": "Person", "properties": {"name": ["Alisher Usmanov"]}}}]
     )
     weights: dict[str, float] = Field(default_factory=dict, description=WEIGHTS_HELP)
-    config: dict[str, Union[str, int, float, bool, None]] = Field(
+    config: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict, description="Algorithm configuration: no algorithm here takes any, a key is refused (400)."
     )
 
@@ -164,7 +164,7 @@ class FeatureDoc(BaseModel):
 class ConfigVar(BaseModel):
     type: str = "float"
     description: str | None = None
-    default: Union[str, int, float, bool, None] = 0
+    default: str | int | float | bool | None = 0
 
 
 class AlgorithmDocs(BaseModel):

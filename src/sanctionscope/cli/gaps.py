@@ -29,8 +29,8 @@ from sanctionscope.cli.common import (
     report_error,
 )
 from sanctionscope.cli.tracking import AsOfOption, _book
-from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.track import gaps as g
 from sanctionscope.track import proposals as proposal_store
 
@@ -95,7 +95,7 @@ def report_command(command: Callable[..., None]) -> Callable[..., None]:
         command(options=options, **values)
 
     run.__name__, run.__doc__ = command.__name__, command.__doc__
-    run.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]  (what Typer reads)
+    run.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]  # Typer reads it; typeshed's functions lack it
     run.__annotations__ = {p.name: p.annotation for p in own + shared}
     return run
 

@@ -22,10 +22,10 @@ from sanctionscope.cli.common import (
     progress_bar,
     report_error,
 )
-from sanctionscope.match import batch
-from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
 from sanctionscope.match.query import QueryError, build_query
+from sanctionscope.service import batch
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.sources.base import SourceError
 
 ThresholdOption = Annotated[

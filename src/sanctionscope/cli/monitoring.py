@@ -33,12 +33,12 @@ from sanctionscope.cli.matching import (
     SchemaColumnOption,
     open_cli_matcher,
 )
-from sanctionscope.match import batch
-from sanctionscope.match.batch import BatchQuery
 from sanctionscope.monitor import alerts as alert_store
 from sanctionscope.monitor import delivery, members, report, screening
 from sanctionscope.monitor.hook import MonitorOutcome, monitor_after_load
 from sanctionscope.monitor.members import PortfolioError
+from sanctionscope.service import batch
+from sanctionscope.service.batch import BatchQuery
 from sanctionscope.sources.base import SourceError
 
 portfolio_app = typer.Typer(

@@ -45,7 +45,7 @@ def serve(
         errors.print("[bold red]WARNING: serving WITHOUT authentication: anyone who can reach "
                      f"{host}:{port} can screen, change decisions and trigger updates.[/bold red]")  # fmt: skip
     engine = db.connect(url)  # migrate once, before the workers start
-    from sanctionscope.match.database import open_matcher
+    from sanctionscope.service.matchers import open_matcher
 
     with errors.status("Preparing subjects and the name index (once per data update)…", spinner="dots"):
         open_matcher(engine)  # resolve and index once here, not in every worker at the same time

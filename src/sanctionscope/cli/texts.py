@@ -23,7 +23,7 @@ from sanctionscope.cli.common import (
 )
 from sanctionscope.cli.matching import ThresholdOption
 from sanctionscope.match.engine import DEFAULT_THRESHOLD
-from sanctionscope.text import open_text_screener
+from sanctionscope.service.texts import open_text_screener
 from sanctionscope.text.render import designations_summary, html_page, status_of, terminal_text
 
 

@@ -20,11 +20,11 @@ from sanctionscope.cli.common import (
     print_json,
     report_error,
 )
-from sanctionscope.match.database import open_matcher
 from sanctionscope.match.engine import DEFAULT_THRESHOLD
 from sanctionscope.match.query import QueryError, build_query
 from sanctionscope.resolve.build import ensure_resolved, resolve
 from sanctionscope.resolve.subjects import Subject, SubjectBook
+from sanctionscope.service.matchers import open_matcher
 from sanctionscope.sources.base import SourceError
 from sanctionscope.store import queries
 from sanctionscope.store import schema as t

@@ -72,7 +72,7 @@ def names_to_json(names: Iterable[AnalyzedName]) -> list:
 def entry_blob(
     entry_id: str, caption: str, kind: str, referents: Sequence[str], evidence: Sequence[bytes], sources: Iterable[str]
 ) -> bytes:
-    """A serialized entry from the stored analyses of its records (`index.analysis`), in `referents` order.
+    """A serialized entry from the stored analyses of its records (`service.analyses`), in `referents` order.
 
     One record (nearly every entry) is put together from bytes; several are merged as
     `entry_from_records` merges records: names once each, birth dates all, the first gender.
@@ -111,7 +111,7 @@ class EntryTable(Sequence[Entry]):
 
     def __init__(self, entries: Iterable[Entry] = (), *, blobs: list[bytes] | None = None):
         self._blobs: list[bytes] | None = blobs if blobs is not None else [entry.to_bytes() for entry in entries]
-        self._buffer: memoryview | None = None
+        self._buffer = memoryview(b"")  # the index file's bytes, when there are no blobs
         self._offsets: Any = None
         self._decoded: dict[int, Entry] = {}
 
@@ -147,7 +147,7 @@ class EntryTable(Sequence[Entry]):
         return list(self.blobs())
 
     def __setstate__(self, blobs: list[bytes]) -> None:
-        self._blobs, self._buffer, self._offsets, self._decoded = blobs, None, None, {}
+        self._blobs, self._buffer, self._offsets, self._decoded = blobs, memoryview(b""), None, {}
 
 
 def analyze_record_names(record: Record) -> list[AnalyzedName]:

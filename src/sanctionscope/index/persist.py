@@ -2,52 +2,34 @@
 
 The index is a cache: it is rebuilt whenever the set of current snapshots changes (a load,
 an update), and written atomically, so a reader sees the old index or the new one, never
-half of one. The version also covers the code that analyses names, so an upgrade of
-sanctionscope never reads an index built by another version of that code.
+half of one. The version also names the format and the analyses (`format_version`), so an
+upgrade of sanctionscope never reads an index another format or analysis wrote. Where the file
+lives and which data it is current for is the service's (`service.matchers`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import struct
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import orjson
-import sqlalchemy as sa
 
-from sanctionscope.fingerprint import code_fingerprint as fingerprint
+from sanctionscope.index.analysis import analysis_code
 
-from sanctionscope.store import db, queries
-
-#: the modules whose output the saved index holds
-_ANALYSIS_CODE = ("names", "index")
-
-
-def code_fingerprint() -> str:
-    return fingerprint(*_ANALYSIS_CODE)
+#: the version of what an index file holds: bump it when index/ changes the candidate index, the
+#: entries' encoding or the mentions it saves (what `Matcher.save` writes), so that every saved
+#: index is built again; the analyses it is built from have their own `ANALYSIS_VERSION`.
+INDEX_FORMAT_VERSION = 1
 
 
-def data_version(engine: sa.Engine, as_of: date | None = None, subjects: str = "") -> str:
-    """Names the data an index was built from: the current snapshots (as of a day), the subjects'
-    version, and the code that analyses names."""
-    ids = sorted(s.id for s in queries.current_snapshots(engine, as_of=as_of))
-    digest = hashlib.sha1(f"{code_fingerprint()}:{as_of}:{ids}:{subjects}".encode()).hexdigest()
-    return digest[:16]
-
-
-def index_path(engine: sa.Engine) -> Path:
-    """`<database file>.index` for SQLite; a file in the data folder named after the URL otherwise."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database + ".index")
-    name = hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
-    return db.data_dir() / f"index-{name}.index"
+def format_version() -> str:
+    """What a saved index's version starts from: its format and the analyses it was built from."""
+    return f"index-{INDEX_FORMAT_VERSION}:{analysis_code()}"
 
 
 #: the first bytes of an index file; the number changes with the layout

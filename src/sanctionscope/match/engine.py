@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from sanctionscope.index import persist
 from sanctionscope.index.candidates import MAX_KEY_BITS, Candidate, CandidateIndex
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
 from sanctionscope.index.mentions import MentionIndex
+from sanctionscope.match.config import FEATURE_WEIGHTS, IDENTIFIER_SCORE
 from sanctionscope.match.features import (
     AlignedPart,
     Feature,
@@ -48,8 +50,6 @@ from sanctionscope.names.variants import name_variants
 
 #: a result is a match at or above this score (chosen on benchmarks/matching.py)
 DEFAULT_THRESHOLD = 0.8
-#: how far each kind of evidence (a value in [-1, 1]) moves the name score
-FEATURE_WEIGHTS = {"birth_date": 0.15, "country": 0.05, "gender": 0.1, "name_frequency": 0.2}
 #: results scoring below this are not returned at all (yente's "cutoff"); lets scoring skip hopeless candidates
 DEFAULT_CUTOFF = 0.65
 #: entries are scored only if their candidate weight reaches this share of the best candidate's
@@ -243,7 +243,7 @@ def score_entry(
         frequency = compare_name_frequency(parts, prepared.size) if parts else None
         features += [frequency] if frequency else []
     if any(f.name == "identifier" for f in features):
-        score = 1.0
+        score = IDENTIFIER_SCORE
     else:
         score = best.score + sum(FEATURE_WEIGHTS.get(f.name, 0.0) * f.value for f in features)
     score = min(1.0, max(0.0, score))
@@ -421,7 +421,7 @@ class Matcher:
         # those that lack a query key (`present_keys`), the name bounds of those that get scored.
         prepared.alignable.learn([self.part_set(c.position) for c in found])
         for candidate in found:
-            keys = prepared.present_keys(candidate.hits, lambda position=candidate.position: self.part_set(position))
+            keys = prepared.present_keys(candidate.hits, partial(self.part_set, candidate.position))
             bound = bounds.get(keys)
             if bound is None:
                 present = prepared.present(keys)
@@ -454,6 +454,6 @@ class Matcher:
 def _largest_feature_boost(query: Query) -> float:
     """The most the non-name evidence a query states can add to a name score."""
     if query.identifiers:
-        return 1.0  # an equal identifier decides on its own
+        return IDENTIFIER_SCORE  # an equal identifier decides on its own
     boost = FEATURE_WEIGHTS["birth_date"] if query.birth_dates else 0.0
     return boost + (FEATURE_WEIGHTS["country"] if query.countries else 0.0)

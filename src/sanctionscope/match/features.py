@@ -12,7 +12,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sanctionscope.model import FuzzyDate, Record
+from sanctionscope.match.config import (
+    BIRTH_DATE,
+    COUNTRY_DISJOINT,
+    COUNTRY_SHARED,
+    GENDER_CONFLICT,
+    IDENTIFIER_SCORE,
+    MIN_IDENTIFIER_LENGTH,
+    QUERY_IDENTIFIER_MIN_LENGTH,
+)
+from sanctionscope.model import FuzzyDate, Kind, Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +55,17 @@ def _compare_date_pair(q: FuzzyDate, r: FuzzyDate) -> Feature:
     shared = min(len(q.value), len(r.value))
     if q.until is None and r.until is None and q.value[:shared] == r.value[:shared]:
         if shared == 10:
-            return Feature("birth_date", 1.0, f"same day {r.value}")
+            return Feature("birth_date", BIRTH_DATE.same_day, f"same day {r.value}")
         if shared == 7:
-            return Feature("birth_date", 0.6, f"same month {r.value[:7]}")
-        return Feature("birth_date", 0.4, f"same year {r.value[:4]}")
+            return Feature("birth_date", BIRTH_DATE.same_month, f"same month {r.value[:7]}")
+        return Feature("birth_date", BIRTH_DATE.same_year, f"same year {r.value[:4]}")
     slack = 1 if (q.circa or r.circa) else 0
     q_years, r_years = q.years, r.years
     if q_years.start - slack <= r_years.stop - 1 and r_years.start - slack <= q_years.stop - 1:
         if q.until or r.until or slack:
-            return Feature("birth_date", 0.2, f"{q.raw or q.value} within {r.raw or r.value}")
-        # same year but different month or day: a typo is possible, a different person more likely
-        return Feature("birth_date", -0.5, f"{q.value} differs from {r.value} in the same year")
-    return Feature("birth_date", -1.0, f"{q.value} vs {r.raw or r.value}")
+            return Feature("birth_date", BIRTH_DATE.within, f"{q.raw or q.value} within {r.raw or r.value}")
+        return Feature("birth_date", BIRTH_DATE.same_year_other_day, f"{q.value} differs from {r.value} in the same year")
+    return Feature("birth_date", BIRTH_DATE.conflict, f"{q.value} vs {r.raw or r.value}")
 
 
 def compare_countries(query: Iterable[str], record: Iterable[str]) -> Feature | None:
@@ -67,8 +75,8 @@ def compare_countries(query: Iterable[str], record: Iterable[str]) -> Feature | 
         return None
     shared = query_set & record_set
     if shared:
-        return Feature("country", 0.3, f"shared {', '.join(sorted(shared))}")
-    return Feature("country", -0.3, f"{', '.join(sorted(query_set))} vs {', '.join(sorted(record_set))}")
+        return Feature("country", COUNTRY_SHARED, f"shared {', '.join(sorted(shared))}")
+    return Feature("country", COUNTRY_DISJOINT, f"{', '.join(sorted(query_set))} vs {', '.join(sorted(record_set))}")
 
 
 _ID_CLEAN_RE = re.compile(r"[^0-9A-Z]")
@@ -80,32 +88,32 @@ def normalize_identifier(value: str) -> str:
 
 
 def compare_identifiers(query: Iterable[str], record: Iterable[str]) -> Feature | None:
-    """An equal identifier (passport, tax number, IMO...) of at least 5 characters is decisive."""
+    """An equal identifier (passport, tax number, IMO...) of at least `QUERY_IDENTIFIER_MIN_LENGTH` characters is decisive."""
     query_set = {normalize_identifier(v) for v in query}
-    query_set = {v for v in query_set if len(v) >= 5}
+    query_set = {v for v in query_set if len(v) >= QUERY_IDENTIFIER_MIN_LENGTH}
     if not query_set:
         return None
     record_set = {normalize_identifier(v) for v in record}
     shared = query_set & record_set
     if shared:
-        return Feature("identifier", 1.0, f"equal identifier {sorted(shared)[0]}")
+        return Feature("identifier", IDENTIFIER_SCORE, f"equal identifier {min(shared)}")
     return None
 
 
 #: kinds that can stand for one another (an "organization" query may be a listed company or body)
 _COMPATIBLE_KINDS = {
-    ("person", "person"),
-    ("organization", "organization"),
-    ("vessel", "vessel"),
-    ("aircraft", "aircraft"),
-    ("organization", "vessel"),
-    ("vessel", "organization"),
+    (Kind.PERSON, Kind.PERSON),
+    (Kind.ORGANIZATION, Kind.ORGANIZATION),
+    (Kind.VESSEL, Kind.VESSEL),
+    (Kind.AIRCRAFT, Kind.AIRCRAFT),
+    (Kind.ORGANIZATION, Kind.VESSEL),
+    (Kind.VESSEL, Kind.ORGANIZATION),
 }
 
 
 def kinds_compatible(query_kind: str | None, record_kind: str) -> bool:
     """Whether a query of `query_kind` may match a record of `record_kind` (unknown matches anything)."""
-    if query_kind in (None, "unknown", "any") or record_kind == "unknown":
+    if query_kind in (None, Kind.UNKNOWN, "any") or record_kind == Kind.UNKNOWN:
         return True
     return (query_kind, record_kind) in _COMPATIBLE_KINDS
 
@@ -114,13 +122,11 @@ def compare_genders(query: str | None, record: str | None) -> Feature | None:
     """Different stated genders are evidence against; equal ones add nothing (most names imply it)."""
     if not query or not record or query == record:
         return None
-    return Feature("gender", -1.0, f"{query} vs {record}")
+    return Feature("gender", GENDER_CONFLICT, f"{query} vs {record}")
 
 
-#: identifiers shorter than this are too easily shared by chance (house numbers, short codes)
-MIN_IDENTIFIER_LENGTH = 6
 #: identifier types that name one person or organization (not e.g. a phone number or a vessel flag)
-STRONG_IDENTIFIER_TYPES = re.compile(r"passport|national|tax|inn|ogrn|registration|imo|swift|bic|lei|ssn|id", re.I)
+STRONG_IDENTIFIER_TYPES = re.compile(r"passport|national|tax|inn|ogrn|registration|imo|swift|bic|lei|ssn|id", re.IGNORECASE)
 
 
 def strong_identifier_keys(record: Record) -> set[str]:

@@ -11,26 +11,17 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, reduce
+from functools import lru_cache, partial, reduce
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from sanctionscope.match.config import TAG_WEIGHTS, UNTAGGED_WEIGHT
 from sanctionscope.names import FAMILY, GIVEN, INITIAL, LEGAL_FORM, OTHER, PARTICLE, PATRONYMIC, AnalyzedName, NamePart
 from sanctionscope.names.analyze import ABD_PREFIXES, ARABIC_ARTICLES, patronymic_stem_key
-
-#: how much each kind of part counts; a family name carries identity, a patronymic little
-TAG_WEIGHTS = {
-    "family": 1.0,
-    "given": 0.7,
-    "other": 0.8,
-    "patronymic": 0.35,
-    "initial": 0.25,
-    "particle": 0.2,
-    "legal_form": 0.0,
-}
 
 #: how much of its weight a candidate part that the query lacks counts against the match: queries
 #: often leave out a second given name or a patronymic, seldom the family name
@@ -249,7 +240,7 @@ def _weight(part: NamePart, other: NamePart | None = None) -> float:
     tag = part.tag
     if tag == "other" and other is not None and other.tag in (FAMILY, GIVEN):
         tag = other.tag
-    return TAG_WEIGHTS.get(tag, 0.8)
+    return TAG_WEIGHTS.get(tag, UNTAGGED_WEIGHT)
 
 
 def _joined(singles: list[NamePart], doubles: list[NamePart], used_singles: set[int], used_doubles: set[int]):
@@ -316,7 +307,7 @@ def query_only_weight(part: NamePart, unlisted: frozenset[str], middle: bool) ->
     elif part.tag == PATRONYMIC:
         weight = TAG_WEIGHTS[PATRONYMIC] * QUERY_PATRONYMIC_SHARE
     else:
-        weight = TAG_WEIGHTS.get(part.tag, 0.8) * (UNLISTED_PART_FACTOR if part.key in unlisted else 1.0)
+        weight = TAG_WEIGHTS.get(part.tag, UNTAGGED_WEIGHT) * (UNLISTED_PART_FACTOR if part.key in unlisted else 1.0)
     return weight * MIDDLE_SHARE if middle else weight
 
 
@@ -329,7 +320,7 @@ def candidate_only_weight(part: NamePart, middle: bool, second_surname: bool = F
         share = SECOND_SURNAME_SHARE
     else:
         share = CANDIDATE_ONLY_SHARES.get(part.tag, CANDIDATE_ONLY_SHARE)
-    return TAG_WEIGHTS.get(part.tag, 0.8) * share
+    return TAG_WEIGHTS.get(part.tag, UNTAGGED_WEIGHT) * share
 
 
 def second_surname(parts: Sequence[NamePart], j: int) -> bool:
@@ -504,7 +495,7 @@ def part_set(names: Iterable[AnalyzedName]) -> PartSet:
         c_parts = scored_parts(name)
         for part in c_parts:
             parts.setdefault((part.key, part.text, part.tag), part)
-        for first, second in zip(c_parts, c_parts[1:]):
+        for first, second in pairwise(c_parts):
             adjacent.setdefault((first.key, second.key), (first, second))
     return PartSet(tuple(parts), tuple(adjacent), tuple(parts.values()), tuple(adjacent.values()))
 
@@ -546,8 +537,19 @@ class Alignable:
     needs two spellings at most `MAX_EDITS` edits apart, which one batch of edit distances tells.
     """
 
-    __slots__ = ("_query_parts", "_query_adjacent", "_listed", "_parts", "_adjacent", "_names", "name_bits",
-                 "_query_tags", "_keys", "_texts", "_adjacent_keys")  # fmt: skip
+    __slots__ = (
+        "_adjacent",
+        "_adjacent_keys",
+        "_keys",
+        "_listed",
+        "_names",
+        "_parts",
+        "_query_adjacent",
+        "_query_parts",
+        "_query_tags",
+        "_texts",
+        "name_bits",
+    )  # fmt: skip
 
     def __init__(self, names: Sequence[AnalyzedName], listed: frozenset[str] = frozenset()):
         #: (bit, part) per scored part of the query's names
@@ -577,7 +579,7 @@ class Alignable:
         if found is None or found[0] is not candidate:  # the name is kept, so its id is not reused
             c_parts = scored_parts(candidate)
             part_keys = [(part.key, part.text, part.tag) for part in c_parts]
-            adjacent_keys = [(first.key, second.key) for first, second in zip(c_parts, c_parts[1:])]
+            adjacent_keys = [(first.key, second.key) for first, second in pairwise(c_parts)]
             try:
                 per_part, joined = [self._parts[k] for k in part_keys], [self._adjacent[k] for k in adjacent_keys]
             except KeyError:  # not learnt yet (a name outside the batch `Matcher.match` learns)
@@ -636,11 +638,11 @@ class Alignable:
                     if joins(cp, first, second):
                         memo[memo_keys[j]] |= both
         if pairs:
-            memo_keys = list(pairs)
-            memo_adjacent.update(dict.fromkeys(memo_keys, 0))
-            for j, rows in columns(within_reach(self._keys, [first + second for first, second in memo_keys])).items():
-                first, second = pairs[memo_keys[j]]
-                memo_adjacent[memo_keys[j]] = sum(
+            pair_keys = list(pairs)
+            memo_adjacent.update(dict.fromkeys(pair_keys, 0))
+            for j, rows in columns(within_reach(self._keys, [first + second for first, second in pair_keys])).items():
+                first, second = pairs[pair_keys[j]]
+                memo_adjacent[pair_keys[j]] = sum(
                     bit for bit, qp in map(self._query_parts.__getitem__, rows) if joins(qp, first, second)
                 )
 
@@ -658,7 +660,7 @@ def score_bound(query: AnalyzedName, present: Callable[[str], bool], unlisted: f
         if part.tag in (INITIAL, PARTICLE) or not part.key or present(part.key):
             pairs += 1
         else:
-            against += least_weight(lambda middle, part=part: query_only_weight(part, unlisted, middle), i, len(parts))
+            against += least_weight(partial(query_only_weight, part, unlisted), i, len(parts))
     return alignment_bound(pairs, against)
 
 
@@ -674,7 +676,7 @@ class PairBound:
     (with this name's position among its names) may be shared by the bounds of one query's names.
     """
 
-    __slots__ = ("_parts", "_reachable", "_alignable", "_name_mask")
+    __slots__ = ("_alignable", "_name_mask", "_parts", "_reachable")
 
     def __init__(
         self,
@@ -693,7 +695,7 @@ class PairBound:
             (
                 stand_ins.get(part.key),
                 bit,
-                least_weight(lambda middle, part=part: query_only_weight(part, unlisted, middle), i, len(q_parts)),
+                least_weight(partial(query_only_weight, part, unlisted), i, len(q_parts)),
             )
             for i, (part, bit) in enumerate(zip(q_parts, bits, strict=True))
         ]

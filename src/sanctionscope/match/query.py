@@ -6,16 +6,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sanctionscope.model import FuzzyDate
-from sanctionscope.sources.values import country_code, parse_fuzzy_date, parse_gender
+from sanctionscope.model import FuzzyDate, Kind
+from sanctionscope.model.values import country_code, parse_fuzzy_date, parse_gender
 
-SCHEMA_OF_KIND = {"person": "Person", "organization": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
-KIND_OF_SCHEMA = {schema.lower(): kind for kind, schema in SCHEMA_OF_KIND.items()} | {
-    "company": "organization",
-    "publicbody": "organization",
-    "legalentity": "unknown",
-    "thing": "unknown",
-    "any": "unknown",
+#: a kind's FollowTheMoney schema, and the kind of each schema a query may name (lower case)
+SCHEMA_OF_KIND: dict[str, str] = {
+    Kind.PERSON: "Person", Kind.ORGANIZATION: "Organization", Kind.VESSEL: "Vessel", Kind.AIRCRAFT: "Airplane",
+}  # fmt: skip
+KIND_OF_SCHEMA: dict[str, str] = {schema.lower(): kind for kind, schema in SCHEMA_OF_KIND.items()} | {
+    "company": Kind.ORGANIZATION,
+    "publicbody": Kind.ORGANIZATION,
+    "legalentity": Kind.UNKNOWN,
+    "thing": Kind.UNKNOWN,
+    "any": Kind.UNKNOWN,
 }
 
 #: FollowTheMoney properties that carry identifiers a query may state

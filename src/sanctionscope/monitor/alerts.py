@@ -12,7 +12,6 @@ subjects through merges (their ids redirect).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,8 +25,7 @@ from sanctionscope.match.features import strong_identifier_keys
 from sanctionscope.model import Record
 from sanctionscope.monitor import tables as m
 from sanctionscope.monitor.members import PortfolioError, _utc
-from sanctionscope.names.keys import token_key
-from sanctionscope.names.latin import to_latin
+from sanctionscope.names.keys import word_keys
 from sanctionscope.store import schema as t
 
 KINDS = ("new_match", "removed_match", "amended_match")
@@ -36,7 +34,6 @@ DECISIONS = STATES[1:]
 #: decisions that silence a subject for a member until its records change in a way that matters
 SILENCING = ("false_positive", "whitelisted")
 
-_WORDS = re.compile(r"[\W_]+")
 #: a name part this close to a known one (rapidfuzz ratio) is that part as another list spells it: Timčenko,
 #: Timtšenko, Timchenko; Usmanov, Usmonov
 SAME_PART = 80
@@ -47,7 +44,7 @@ Facts = dict[str, list[str]]
 
 def name_fact(full: str) -> str:
     """A name as a decision remembers it: its parts' folded keys (USMANOV, Alisher = Алишер Усманов)."""
-    return " ".join(sorted(filter(None, (token_key(word) for word in _WORDS.split(to_latin(full))))))
+    return " ".join(sorted(word_keys(full)))
 
 
 def record_facts(record: Record) -> list[str]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from sanctionscope.match.database import open_matcher
 from sanctionscope.monitor import tables as m
 from sanctionscope.monitor.screening import Progress, RunReport, screen_changes
+from sanctionscope.service.matchers import open_matcher
 
 log = logging.getLogger(__name__)
 

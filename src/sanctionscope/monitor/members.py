@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 import orjson
 import sqlalchemy as sa
 
-from sanctionscope.match.batch import BatchQuery
 from sanctionscope.match.engine import analyze_query_names
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query, QueryError, build_query
 from sanctionscope.model import FuzzyDate
 from sanctionscope.monitor import tables as m
+from sanctionscope.service.batch import BatchQuery
 from sanctionscope.track.proposals import load_proposal
 
 #: rows per statement when reading or writing many members
@@ -70,6 +70,10 @@ def member_keys(query: Query) -> list[str]:
     return sorted({key for name in analyze_query_names(query) for key in name.index_keys})
 
 
+@overload
+def _utc(value: datetime) -> datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: datetime | None) -> datetime | None:
     """SQLite hands datetimes back without their zone: they were written in UTC."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
@@ -229,7 +233,7 @@ def read_members(
     engine: sa.Engine, portfolio: str | None = None, ids: Iterable[int] | None = None, *, removed: bool = False
 ) -> list[Member]:
     """Members of a portfolio (or all, or these ids), by id; `removed`: those taken out too."""
-    where = [] if removed else [m.members.c.removed_at.is_(None)]
+    where: list[sa.ColumnElement[bool]] = [] if removed else [m.members.c.removed_at.is_(None)]
     if portfolio is not None:
         where.append(m.members.c.portfolio == portfolio)
     with engine.connect() as conn:
@@ -253,9 +257,9 @@ def member_key_rows(engine: sa.Engine) -> list[tuple[int, list[str]]]:
 def list_portfolios(engine: sa.Engine) -> list[dict[str, Any]]:
     p, mm, a = m.portfolios, m.members, m.alerts
     with engine.connect() as conn:
-        counts = dict(conn.execute(sa.select(mm.c.portfolio, sa.func.count()).where(mm.c.removed_at.is_(None))
+        counts: dict[str, int] = dict(conn.execute(sa.select(mm.c.portfolio, sa.func.count()).where(mm.c.removed_at.is_(None))
                                    .group_by(mm.c.portfolio)).all())  # fmt: skip
-        open_alerts = dict(conn.execute(sa.select(a.c.portfolio, sa.func.count()).where(a.c.state == "open")
+        open_alerts: dict[str, int] = dict(conn.execute(sa.select(a.c.portfolio, sa.func.count()).where(a.c.state == "open")
                                         .group_by(a.c.portfolio)).all())  # fmt: skip
         rows = conn.execute(sa.select(p).order_by(p.c.name)).all()
     return [{"name": r.name, "members": counts.get(r.name, 0), "open_alerts": open_alerts.get(r.name, 0),

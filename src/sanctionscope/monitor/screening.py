@@ -27,7 +27,6 @@ import sqlalchemy as sa
 
 from sanctionscope.index.candidates import CandidateIndex
 from sanctionscope.index.entries import Entry
-from sanctionscope.match.assemble import build_matcher
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher, PreparedQuery, score_entry
 from sanctionscope.match.features import kinds_compatible
 from sanctionscope.monitor import tables as m
@@ -35,6 +34,7 @@ from sanctionscope.monitor.alerts import NewAlert, follow_redirects, insert_aler
 from sanctionscope.monitor.delivery import enqueue
 from sanctionscope.monitor.members import CHUNK, Member, member_key_rows, read_members
 from sanctionscope.resolve.subjects import SubjectBook
+from sanctionscope.service.assemble import build_matcher
 from sanctionscope.store import queries
 from sanctionscope.store import schema as t
 
@@ -347,7 +347,8 @@ def screen_changes(
 
 def _subjects_of(engine: sa.Engine, referents: Iterable[str]) -> list[tuple[str, str]]:
     """(record, its subject) for these records."""
-    s, wanted, found = t.subject_members, sorted(set(referents)), []
+    s, wanted = t.subject_members, sorted(set(referents))
+    found: list[sa.Row[Any, Any]] = []
     with engine.connect() as conn:
         for start in range(0, len(wanted), CHUNK):
             found += conn.execute(sa.select(s.c.referent, s.c.subject_id).where(s.c.referent.in_(wanted[start : start + CHUNK]))).all()

@@ -297,7 +297,7 @@ def share_marked_parts(names: Sequence[AnalyzedName]) -> list[AnalyzedName]:
     another writing of the same parts that marks them ("Mustafa Mahmut ÇETIN": a family name in capitals),
     so that the rules that read tags (a first given name left out, a first family name missing) hold
     for every writing of a name, not only the one a list wrote with capitals or a comma."""
-    marked = {}
+    marked: dict[frozenset[str], dict[str, str]] = {}
     for name in names:
         tags = {p.key: p.tag for p in name.parts if p.key}
         if len(tags) == len([p for p in name.parts if p.key]) and FAMILY in tags.values():
@@ -307,14 +307,14 @@ def share_marked_parts(names: Sequence[AnalyzedName]) -> list[AnalyzedName]:
     out: list[AnalyzedName] = []
     for name in names:
         keys = [p.key for p in name.parts if p.key]
-        tags = (
+        shared = (
             marked.get(frozenset(keys))
             if FAMILY not in {p.tag for p in name.parts} and len(set(keys)) == len(keys)
             else None
         )
-        if tags is None or any(p.tag not in (OTHER, tags.get(p.key)) for p in name.parts if p.key):
+        if shared is None or any(p.tag not in (OTHER, shared.get(p.key)) for p in name.parts if p.key):
             out.append(name)
             continue
-        parts = tuple(NamePart(p.original, p.text, p.key, tags[p.key]) if p.key else p for p in name.parts)
+        parts = tuple(NamePart(p.original, p.text, p.key, shared[p.key]) if p.key else p for p in name.parts)
         out.append(AnalyzedName(name.original, name.kind, parts, name.script))
     return out

@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from sanctionscope.names.latin import to_latin
+
 # Order matters: longer clusters first; upper-case letters are internal class markers.
 _CLUSTERS = [
     ("shch", "S"), ("tsch", "C"), ("sch", "S"), ("sh", "S"),
@@ -73,3 +75,12 @@ GIVEN_NAME_VARIANTS: dict[str, str] = _load_given_names()
 def given_name_key(key: str) -> str | None:
     """The canonical key of a known given name in any of its language forms, else None."""
     return GIVEN_NAME_VARIANTS.get(key)
+
+
+#: a word of a name for `word_keys`: letters and digits; punctuation, spaces and underscores separate words
+_WORD = re.compile(r"[^\W_]+")
+
+
+def word_keys(text: str) -> list[str]:
+    """The folded keys of the words of a name in any script (Алишер Усманов: the keys of alisher, usmanov)."""
+    return [key for word in _WORD.findall(to_latin(text)) if (key := token_key(word))]

@@ -19,7 +19,7 @@ _BORN = re.compile(r"\s+-?\s*(?:born|née|nee|урожд[.а-я]*)\s+", re.IGNOR
 
 def name_variants(name: str) -> list[str]:
     """The names one string holds: itself when it holds one, else each form, in order."""
-    forms: list[str] = []
+    forms: list[list[str]] = []
     for piece in _SEPARATOR.split(name):
         forms.extend(_born_forms(form) for form in _parenthesis_forms(piece.strip()) if form)
     flat = [f for group in forms for f in group]

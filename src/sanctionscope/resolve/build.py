@@ -6,7 +6,7 @@ namesakes again, with the records whose stored search results involve them; the 
 linked to any of those, directly or through a subject they shared, are regrouped; every other
 subject stays as it was. Each new group keeps the id most of its records had before; ids of
 groups that were merged into another become redirects, so links to them keep working. A change
-of the resolving code, or `full=True`, resolves everything from scratch the same way.
+of a resolving version (`RESOLVE_VERSION` and those it builds on), or `full=True`, resolves everything from scratch the same way.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from sanctionscope.fingerprint import code_fingerprint
-from sanctionscope.index.analysis import StoredAnalysis, ensure_analyses, read_analyses
+from sanctionscope.index.analysis import analysis_code
 from sanctionscope.index.entries import group_into_entries
-from sanctionscope.match.assemble import build_matcher
+from sanctionscope.match import SCORING_VERSION
 from sanctionscope.model import FuzzyDate
 from sanctionscope.resolve.clusters import ALWAYS, Clusters, Group, Span, listed_together
 from sanctionscope.resolve.evidence import Link, listing_scope
@@ -39,13 +38,15 @@ from sanctionscope.resolve.links import (
     same_designation_links,
     searched_when_found,
 )
+from sanctionscope.service.analyses import StoredAnalysis, ensure_analyses, read_analyses
+from sanctionscope.service.assemble import build_matcher
 from sanctionscope.sources.registry import caption_rank
 from sanctionscope.store import queries
 from sanctionscope.store import schema as t
 from sanctionscope.store.queries import VersionRow
 
 SUBJECTS_VERSION_KEY = "subjects_version"
-#: the resolving code the stored links were found by: another one resolves from scratch
+#: the resolving versions the stored links were found by (`_resolve_code`): others resolve from scratch
 RESOLVE_CODE_KEY = "resolve_code"
 #: the dominant lists of the last resolve (`resolve.links.dominant_scopes`): others resolve from scratch
 DOMINANT_KEY = "dominant_lists"
@@ -78,8 +79,14 @@ class ResolveReport:
         return {key: value for key, value in self.__dict__.items() if key != "analyses"}
 
 
-def _code_fingerprint() -> str:
-    return code_fingerprint("resolve", "names", "match", "index")
+#: the version of how records are grouped into subjects: bump it when resolve/ changes which records it
+#: joins or how it names and captions subjects. The analyses and the scores it joins by have their own
+#: versions (`ANALYSIS_VERSION`, `SCORING_VERSION`); a change of any of the three resolves from scratch.
+RESOLVE_VERSION = 1
+
+
+def _resolve_code() -> str:
+    return f"resolve-{RESOLVE_VERSION}:{analysis_code()}:scoring-{SCORING_VERSION}"
 
 
 def _decisions_mark(conn: sa.Connection) -> str:
@@ -91,7 +98,7 @@ def data_version(engine: sa.Engine) -> str:
     with engine.connect() as conn:
         snapshots = conn.execute(sa.select(t.snapshots.c.id).order_by(t.snapshots.c.id)).scalars().all()
         decisions = _decisions_mark(conn)
-    text = f"{_code_fingerprint()}:{list(snapshots)}:{decisions}"
+    text = f"{_resolve_code()}:{list(snapshots)}:{decisions}"
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -229,7 +236,7 @@ def resolve(
     previous = _previous(engine)
     with engine.connect() as conn:
         decisions_mark = _decisions_mark(conn)
-    full = full or not previous.versions or previous.state.get(RESOLVE_CODE_KEY) != _code_fingerprint()
+    full = full or not previous.versions or previous.state.get(RESOLVE_CODE_KEY) != _resolve_code()
     changed = set(current) if full else {ref for ref, row in current.items() if previous.versions.get(ref) != row.version_id}
     removed = set(previous.versions) - set(current)
     report = ResolveReport(version, records=len(rows), full=full, changed=len(changed | removed))
@@ -311,7 +318,7 @@ def resolve(
         report.redirects = _save_subjects(conn, clusters.result(), affected | removed, current, full)
         _save_searches(conn, searches, searched | removed, removed, full)
         _save_versions(conn, current, changed, removed, full)
-        for key, value in ((SUBJECTS_VERSION_KEY, version), (RESOLVE_CODE_KEY, _code_fingerprint()),
+        for key, value in ((SUBJECTS_VERSION_KEY, version), (RESOLVE_CODE_KEY, _resolve_code()),
                            (DECISIONS_KEY, decisions_mark), (DOMINANT_KEY, " ".join(sorted(dominant)))):  # fmt: skip
             conn.execute(t.state.delete().where(t.state.c.key == key))
             conn.execute(t.state.insert(), {"key": key, "value": value})
@@ -399,7 +406,8 @@ def _save_subjects(
         for chunk in _chunks(old_ids):
             conn.execute(m.delete().where(m.c.subject_id.in_(chunk)))
             conn.execute(s.delete().where(s.c.id.in_(chunk)))
-    subject_rows, member_rows = [], []
+    subject_rows: list[dict[str, Any]] = []
+    member_rows: list[dict[str, Any]] = []
     for subject_id, group in zip(ids, groups, strict=True):
         caption, kind = subject_caption(group.members, rows)
         subject_rows.append({"id": subject_id, "caption": caption, "kind": kind,

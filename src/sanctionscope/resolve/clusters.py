@@ -16,7 +16,6 @@ from datetime import date
 from sanctionscope.model import FuzzyDate
 from sanctionscope.resolve.evidence import EVIDENCE_ORDER, Link, birth_dates_conflict, listing_scope
 
-
 #: evidence that two records are one entry, which the guards do not second-guess
 FORCING_EVIDENCE = ("decision", "same_designation", "cross_reference")
 

@@ -60,7 +60,7 @@ def identifier_links(identifier_keys: Mapping[str, Iterable[str]]) -> list[Link]
     for referent in sorted(identifier_keys):
         for key in identifier_keys[referent]:
             holders[key].append(referent)
-    links = []
+    links: list[Link] = []
     for refs in holders.values():
         if 1 < len(refs) <= 10:  # a number shared by dozens of records is not an identity (a company's register)
             links.extend(Link(refs[0], other, "identifier") for other in refs[1:])

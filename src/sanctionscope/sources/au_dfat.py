@@ -31,6 +31,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sanctionscope.model import Address, FuzzyDate, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_day, parse_fuzzy_date
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     add_country,
@@ -41,7 +42,6 @@ from sanctionscope.sources.common import (
     require_records,
     workbook_head_contains,
 )
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
 
 #: header text (lower case, white space collapsed) → field
 _COLUMNS = {
@@ -78,17 +78,17 @@ _NAME_TYPES = {
 
 
 _REFERENCE_RE = re.compile(r"^(\d+)\s*([A-Za-z]{0,3}\d*)$")
-_FORMER_SUFFIX_RE = re.compile(r"\s*\((?:previously|formerly) listed as\)\s*$", re.I)
+_FORMER_SUFFIX_RE = re.compile(r"\s*\((?:previously|formerly) listed as\)\s*$", re.IGNORECASE)
 _ENUMERATION_RE = re.compile(r"(?:^|(?<=[\s;,]))[a-z]\)\s*")
-_DATE_SEPARATORS_RE = re.compile(r";|\n|>>|\bor\b|\balt DOB:", re.I)
-_CITIZENSHIP_SEPARATORS_RE = re.compile(r";|\n|/|,|\band\b", re.I)
+_DATE_SEPARATORS_RE = re.compile(r";|\n|>>|\bor\b|\balt DOB:", re.IGNORECASE)
+_CITIZENSHIP_SEPARATORS_RE = re.compile(r";|\n|/|,|\band\b", re.IGNORECASE)
 _YEAR_RANGE_RE = re.compile(r"\b(\d{4})\s*[-–/]\s*(\d{4})\b")
-_BETWEEN_RE = re.compile(r"^between\s+(.+?)\s+(?:and|to)\s+(.+)$", re.I)
+_BETWEEN_RE = re.compile(r"^between\s+(.+?)\s+(?:and|to)\s+(.+)$", re.IGNORECASE)
 _DMY_LIST_RE = re.compile(r"(?:\d{1,2}/\d{1,2}/\d{4}[\s,]*){2,}")
 _DMY_RE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 _DAY_DOT_RE = re.compile(r"^(\d{1,2})\.\s*(?=[A-Za-z])")
 _GLUED_YEAR_RE = re.compile(r"([A-Za-z]\.?)(\d{4})\b")
-_LISTING_KEYWORD_RE = re.compile(r"\blist\w*|\bdesignated\b", re.I)
+_LISTING_KEYWORD_RE = re.compile(r"\blist\w*|\bdesignated\b", re.IGNORECASE)
 _TEXT_DAY_RE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s*[A-Za-z]{3,9}\.?,?\s*\d{4}\b|\b\d{1,2}/\d{1,2}/\d{4}\b")
 
 

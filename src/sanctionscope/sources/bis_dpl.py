@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from sanctionscope.model import Address, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_day
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     append_unique,
@@ -38,9 +39,8 @@ from sanctionscope.sources.common import (
     reject_non_list,
     require_records,
 )
-from sanctionscope.sources.values import clean, country_code, parse_day
 
-_AKA_RE = re.compile(r"\s+A/K/A\s+", re.I)
+_AKA_RE = re.compile(r"\s+A/K/A\s+", re.IGNORECASE)
 
 
 def names_with_aka(name: str) -> list[Name]:

@@ -24,6 +24,7 @@ import re
 from lxml import etree
 
 from sanctionscope.model import Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, parse_fuzzy_date
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     UniqueIds,
@@ -35,7 +36,6 @@ from sanctionscope.sources.common import (
     require_records,
     set_listed_on,
 )
-from sanctionscope.sources.values import clean, parse_fuzzy_date
 
 _KNOWN_TAGS = frozenset(
     {

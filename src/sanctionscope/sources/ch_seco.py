@@ -34,10 +34,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from lxml import etree
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_timestamp_day
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     UniqueIds,
@@ -59,7 +61,6 @@ from sanctionscope.sources.eu_fsf import (
     text,
     texts,
 )
-from sanctionscope.sources.values import clean, country_code, parse_timestamp_day
 
 _OBJECT_KINDS = {"vessel": Kind.VESSEL, "ship": Kind.VESSEL, "aircraft": Kind.AIRCRAFT}
 _SUBJECT_TAGS = ("individual", "entity", "object")
@@ -271,9 +272,7 @@ def _add_identity(target: _Target, identity: etree._Element, *, main: bool) -> N
     for element in identity.iterfind("address"):
         lines = [text(element, tag) for tag in ("c-o", "address-details", "p-o-box", "zip-code")]
         remark = text(element, "remark")
-        _with_place(
-            target, element, lambda place, lines=lines, remark=remark: _add_address(record, lines, remark, place)
-        )
+        _with_place(target, element, partial(_add_address, record, lines, remark))
     for element in identity.iterfind("identification-document"):
         _add_document(target, element)
     keep_unknown(record, identity, _IDENTITY_TAGS)

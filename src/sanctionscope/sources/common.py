@@ -17,8 +17,8 @@ from lxml import etree
 from openpyxl.utils.exceptions import InvalidFileException
 
 from sanctionscope.model import Kind, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_day, parse_fuzzy_date
 from sanctionscope.sources.base import SourceError, SourceFile
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_fuzzy_date
 
 T = TypeVar("T")
 
@@ -168,9 +168,8 @@ class XmlRecords:
 def keep_unknown_children(record: Record, element: etree._Element, known: frozenset[str]) -> None:
     """Keep the text of child elements this parser does not know, so a new field is never lost."""
     for child in element:
-        if isinstance(child.tag, str) and child.tag not in known:
-            if text := clean(" ".join(child.itertext())):
-                record.keep_unparsed(child.tag, text)
+        if isinstance(child.tag, str) and child.tag not in known and (text := clean(" ".join(child.itertext()))):
+            record.keep_unparsed(child.tag, text)
 
 
 def child_text(element: etree._Element, tag: str) -> str | None:
@@ -307,9 +306,9 @@ _ORGANIZATION_WORDS = re.compile(
     r"LABORATOR\w+|CENTER|CENTRE|FOUNDATION|ESTABLISHMENT|AGENCY|FACTORY|ENGINEERING|MANUFACTURING|"
     r"SUPPL(?:Y|IES)|EQUIPMENT|DISTRIBUTORS?|CONSULTING|VERTRIEBS|EMPRESA)\b\.?"
     r"|\.(?:COM|NET|ORG)\b",
-    re.I,
+    re.IGNORECASE,
 )
-_PERSON_WORDS = re.compile(r"\b(?:JR|SR|MR|MRS|MS|DR|PROFESSOR|PROF)\b\.?|\b(?:II|III|IV)$", re.I)
+_PERSON_WORDS = re.compile(r"\b(?:JR|SR|MR|MRS|MS|DR|PROFESSOR|PROF)\b\.?|\b(?:II|III|IV)$", re.IGNORECASE)
 
 
 def guess_kind(name: str) -> Kind:

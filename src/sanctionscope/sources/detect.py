@@ -88,7 +88,7 @@ def describe_content(head: bytes) -> str:
         return "it is a zip archive without a recognised list inside"
     if b"\x00" in text:  # before the XML test: "<\x00?\x00x\x00" is UTF-16 XML, which no list is published in
         return "it is binary or UTF-16 data"
-    if text.startswith(b"<?xml") or text.startswith(b"<"):
+    if text.startswith((b"<?xml", b"<")):
         return "it is XML of an unknown kind"
     return "unknown content"
 

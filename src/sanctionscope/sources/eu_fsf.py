@@ -51,6 +51,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_date_prefix, parse_gender, parse_timestamp_day
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     UniqueIds,
@@ -63,7 +64,6 @@ from sanctionscope.sources.common import (
     require_records,
     set_listed_on,
 )
-from sanctionscope.sources.values import clean, country_code, parse_date_prefix, parse_gender, parse_timestamp_day
 
 # ---------------------------------------------------------------------------------------------
 # Helpers shared by the European XML formats (eu_fsf, gb_fcdo, ch_seco).

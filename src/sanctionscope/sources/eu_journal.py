@@ -40,6 +40,7 @@ import io
 import re
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_gender, split_list
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     add_birth_date,
@@ -48,7 +49,6 @@ from sanctionscope.sources.common import (
     reject_non_list,
     set_listed_on,
 )
-from sanctionscope.sources.values import clean, country_code, parse_gender, split_list
 
 _CELEX_RE = re.compile(r"^3\d{4}[RDL]\d{4}$")
 _HEADERS = (b"celex,recordId,", b"amendedCelex,amendmentCelex,")

@@ -271,7 +271,7 @@ def sanitize_file_name(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = re.sub(r"[^\w.\-]+", "_", base).lstrip(".")
     if len(base) > _MAX_NAME:
-        stem, dot, suffix = base.rpartition(".")
+        _stem, dot, suffix = base.rpartition(".")
         keep = f"{dot}{suffix}" if dot and len(suffix) <= 10 else ""
         base = base[: _MAX_NAME - len(keep)] + keep
     return base

@@ -75,10 +75,10 @@ from followthemoney.schema import Schema
 from followthemoney.util import stringify
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, parse_fuzzy_date, parse_gender
 from sanctionscope.parallel import fork_map, spans
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import UniqueIds, add_country, append_unique, joined, reject_non_list
-from sanctionscope.sources.values import clean, parse_fuzzy_date, parse_gender
 
 # ---------------------------------------------------------------------------------------------
 # Schemata and property mappings (shared by import and export).

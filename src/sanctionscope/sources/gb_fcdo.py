@@ -35,6 +35,7 @@ import re
 from lxml import etree
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_fuzzy_date, parse_timestamp_day
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     UniqueIds,
@@ -56,7 +57,6 @@ from sanctionscope.sources.eu_fsf import (
     texts,
     values_of,
 )
-from sanctionscope.sources.values import clean, country_code, parse_fuzzy_date, parse_timestamp_day
 
 _KINDS = {"individual": Kind.PERSON, "entity": Kind.ORGANIZATION, "ship": Kind.VESSEL}
 _NAME_TYPES = {
@@ -127,7 +127,7 @@ _LANGUAGES = {
     "spanish": "es",
 }
 #: "24/10/1966", "00/00/1980" (year only), "09/1962" (OFSI writes some month-year dates without a day)
-_UK_DATE_RE = re.compile(r"^(?:(\d{1,2}|dd|00)/)?(\d{1,2}|mm|00)/(\d{4})$", re.I)
+_UK_DATE_RE = re.compile(r"^(?:(\d{1,2}|dd|00)/)?(\d{1,2}|mm|00)/(\d{4})$", re.IGNORECASE)
 
 
 class GbFcdoFormat(Format):

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_day
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     add_country,
@@ -66,7 +67,6 @@ from sanctionscope.sources.common import (
 )
 from sanctionscope.sources.eu_fsf import add_gender
 from sanctionscope.sources.gb_fcdo import add_non_latin_name, uk_birth_date
-from sanctionscope.sources.values import clean, country_code, parse_day
 
 _REQUIRED = ("Name 6", "Group Type", "Group ID")
 _KINDS = {"individual": Kind.PERSON, "entity": Kind.ORGANIZATION, "ship": Kind.VESSEL}
@@ -121,7 +121,7 @@ _KNOWN_COLUMNS = frozenset(
 )  # fmt: skip
 _CONTACT_KEYS = frozenset({"Phone number", "Email address", "Website", "Fax", "Tel"})
 #: "UN Ref QDe.004", "UN Ref.KPI.067", "(UN Ref):CDi. 037": the UN's reference number, as the UK writes it
-_UN_REF_RE = re.compile(r"\bUN\s*Ref(?:erence Number)?\b[\s.:]*([A-Z]{2}[a-z]\.)\s?(\d{2,3})\b", re.I)
+_UN_REF_RE = re.compile(r"\bUN\s*Ref(?:erence Number)?\b[\s.:]*([A-Z]{2}[a-z]\.)\s?(\d{2,3})\b", re.IGNORECASE)
 _BRACKETS_RE = re.compile(r"\([^()]*\)")
 _UK_REF_RE = re.compile(r"^([A-Z]{3}\d{4})\b\.?\s*")
 _IMO_RE = re.compile(r"\d{7}")
@@ -386,9 +386,9 @@ def _add_segment(record: Record, key: str | None, value: str) -> None:
         id_type = "imo" if key == "IMO number" else "registration"
         append_unique(record.identifiers, Identifier(id_type, digits.group(0) if digits else value))
         return
-    if value := clean(value.strip(" .;")):
+    if remark := clean(value.strip(" .;")):
         free_text = key in (None, "UK Sanctions List Ref", "UN Ref")  # what follows a reference is prose
-        append_unique(record.remarks, value if free_text else f"{key}: {value}")
+        append_unique(record.remarks, remark if free_text else f"{key}: {remark}")
 
 
 FORMAT = GbOfsiFormat()

@@ -14,9 +14,9 @@ import io
 import re
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_gender
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import add_birth_date, add_country, append_unique, require_records
-from sanctionscope.sources.values import clean, country_code, parse_gender
 
 #: file roles by name, for the SDN and the consolidated (non-SDN) sets
 _ROLES = {
@@ -76,14 +76,14 @@ def split_person_name(full: str) -> Name:
 
 
 _REMARK_SPLIT_RE = re.compile(r";\s*(?![^()]*\))")
-_AKA_RE = re.compile(r"^(?:a\.k\.a\.|f\.k\.a\.|n\.k\.a\.)\s*(.+)$", re.I)
+_AKA_RE = re.compile(r"^(?:a\.k\.a\.|f\.k\.a\.|n\.k\.a\.)\s*(.+)$", re.IGNORECASE)
 _KEYED = [
-    (re.compile(r"^DOB\s+(.+)$", re.I), "dob"),
-    (re.compile(r"^POB\s+(.+)$", re.I), "pob"),
-    (re.compile(r"^nationality\s+(.+)$", re.I), "nationality"),
-    (re.compile(r"^citizen\s+(.+)$", re.I), "citizen"),
-    (re.compile(r"^Gender\s+(.+)$", re.I), "gender"),
-    (re.compile(r"^Linked To:\s*(.+)$", re.I), "linked"),
+    (re.compile(r"^DOB\s+(.+)$", re.IGNORECASE), "dob"),
+    (re.compile(r"^POB\s+(.+)$", re.IGNORECASE), "pob"),
+    (re.compile(r"^nationality\s+(.+)$", re.IGNORECASE), "nationality"),
+    (re.compile(r"^citizen\s+(.+)$", re.IGNORECASE), "citizen"),
+    (re.compile(r"^Gender\s+(.+)$", re.IGNORECASE), "gender"),
+    (re.compile(r"^Linked To:\s*(.+)$", re.IGNORECASE), "linked"),
 ]
 _ID_RE = re.compile(
     r"^(?P<label>Passport|National ID No\.|Tax ID No\.|Identification Number|Registration Number|"
@@ -91,7 +91,7 @@ _ID_RE = re.compile(
     r"Government Gazette Number|Business Registration Number|Personal ID Card|Residency Number|"
     r"Aircraft Manufacturer's Serial Number \(MSN\)|NIT #|RFC|CURP|C\.U\.I\.T\.)\s+(?:IMO\s+)?(?P<value>\S+)"
     r"(?:\s*\((?P<country>[^)]+)\))?",
-    re.I,
+    re.IGNORECASE,
 )
 _ID_TYPES = {
     "passport": "passport",
@@ -237,11 +237,11 @@ def primary_record(source: str, fields: list[str]) -> Record:
     record = Record(source, ent_num, kind)
     record.names.append(split_person_name(name) if kind == Kind.PERSON else Name(name))
     record.regimes.extend(_PROGRAM_RE.findall(program) or ([p] if (p := clean(program)) else []))
-    if title := clean(title):
-        record.positions.append(title)
+    if position := clean(title):
+        record.positions.append(position)
     vessel = dict(zip(("call_sign", "vessel_type", "tonnage", "grt", "flag", "owner"), fields[5:11], strict=False))
-    for key, value in vessel.items():
-        if not (value := clean(value)):
+    for key, raw in vessel.items():
+        if not (value := clean(raw)):
             continue
         if key == "call_sign":
             record.identifiers.append(Identifier("call_sign", value))

@@ -15,11 +15,11 @@ import zipfile
 from lxml import etree
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_gender, parse_timestamp_day
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import add_birth_date, add_country, append_unique, reject_non_list, require_records
 from sanctionscope.sources.ofac_csv import identifier_type
 from sanctionscope.sources.ofac_xml import _children, _local, _text
-from sanctionscope.sources.values import clean, country_code, parse_gender, parse_timestamp_day
 
 _KINDS = {"individual": Kind.PERSON, "entity": Kind.ORGANIZATION, "vessel": Kind.VESSEL, "aircraft": Kind.AIRCRAFT}
 _ALIAS_TYPES = {"a.k.a.": NameType.ALIAS, "f.k.a.": NameType.FORMER, "n.k.a.": NameType.ALIAS}

@@ -18,15 +18,15 @@ import re
 from lxml import etree
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_day
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import add_birth_date, add_country, append_unique, reject_non_list, require_records
 from sanctionscope.sources.ofac_csv import apply_remarks, identifier_type
-from sanctionscope.sources.values import clean, country_code, parse_day
 
 _KINDS = {"individual": Kind.PERSON, "entity": Kind.ORGANIZATION, "vessel": Kind.VESSEL, "aircraft": Kind.AIRCRAFT}
 _AKA_TYPES = {"a.k.a.": NameType.ALIAS, "f.k.a.": NameType.FORMER, "n.k.a.": NameType.ALIAS}
 #: id "types" that are statements about the listing, not documents: kept as remarks
-_LISTING_INFO_RE = re.compile(r"sanctions|directive|date|target type|organization type|caatsa|website|email", re.I)
+_LISTING_INFO_RE = re.compile(r"sanctions|directive|date|target type|organization type|caatsa|website|email", re.IGNORECASE)
 
 
 def _local(element: etree._Element) -> str:

@@ -103,8 +103,10 @@ SOURCES: dict[str, SourceInfo] = {
             "EU Financial Sanctions File (consolidated list)",
             "European Commission, DG FISMA",
             (
-                "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content"
-                "?token=dG9rZW4tMjAxNw",
+                (
+                    "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content"
+                    "?token=dG9rZW4tMjAxNw"
+                ),
             ),
             ("eu_fsf_xml",),
             caption_rank=3,
@@ -142,8 +144,10 @@ SOURCES: dict[str, SourceInfo] = {
             "Consolidated Canadian Autonomous Sanctions List (SEMA)",
             "Global Affairs Canada",
             (
-                "https://www.international.gc.ca/world-monde/assets/office_docs/international_relations-"
-                "relations_internationales/sanctions/sema-lmes.xml",
+                (
+                    "https://www.international.gc.ca/world-monde/assets/office_docs/international_relations-"
+                    "relations_internationales/sanctions/sema-lmes.xml"
+                ),
             ),
             ("ca_sema_xml",),
             caption_rank=8,
@@ -154,8 +158,10 @@ SOURCES: dict[str, SourceInfo] = {
             "Swiss sanctions list (SESAM)",
             "State Secretariat for Economic Affairs SECO",
             (
-                "https://www.sesam.search.admin.ch/sesam-search-web/pages/downloadXmlGesamtliste.xhtml"
-                "?lang=en&action=downloadXmlGesamtlisteAction",
+                (
+                    "https://www.sesam.search.admin.ch/sesam-search-web/pages/downloadXmlGesamtliste.xhtml"
+                    "?lang=en&action=downloadXmlGesamtlisteAction"
+                ),
             ),
             ("ch_seco_xml",),
             caption_rank=7,

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from sanctionscope.model import Address, Identifier, Kind, Name, NameType, Record
+from sanctionscope.model.values import clean, country_code, parse_day, parse_gender, split_list
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     add_birth_date,
@@ -38,7 +39,6 @@ from sanctionscope.sources.common import (
     reject_non_list,
     require_records,
 )
-from sanctionscope.sources.values import clean, country_code, parse_day, parse_gender, split_list
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ID_COLUMNS = ("_id", "id")
@@ -149,7 +149,7 @@ _ID_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
 )
 _COUNTRY_CODE_RE = re.compile(r"^[A-Z]{2}$")
-_IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.I)
+_IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.IGNORECASE)
 _ENTRY_SEPARATOR = "; "
 
 

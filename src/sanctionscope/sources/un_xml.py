@@ -25,6 +25,15 @@ import re
 from lxml import etree
 
 from sanctionscope.model import Address, FuzzyDate, Identifier, Kind, Name, NameType, Record, detect_script
+from sanctionscope.model.values import (
+    clean,
+    country_code,
+    parse_date_prefix,
+    parse_day,
+    parse_fuzzy_date,
+    parse_gender,
+    parse_timestamp_day,
+)
 from sanctionscope.sources.base import Format, ParsedSnapshot, SourceError, SourceFile
 from sanctionscope.sources.common import (
     UniqueIds,
@@ -37,15 +46,6 @@ from sanctionscope.sources.common import (
     keep_unknown_children,
     reject_non_list,
     require_records,
-)
-from sanctionscope.sources.values import (
-    clean,
-    country_code,
-    parse_date_prefix,
-    parse_day,
-    parse_fuzzy_date,
-    parse_gender,
-    parse_timestamp_day,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ _KNOWN_TAGS = frozenset(
     }
 )
 
-_COMMENT_GENDER_RE = re.compile(r"\bGender:\s*(male|female)\b", re.I)
+_COMMENT_GENDER_RE = re.compile(r"\bGender:\s*(male|female)\b", re.IGNORECASE)
 
 _PLACE_PARTS = ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY")
 
@@ -224,7 +224,7 @@ def _add_alias(record: Record, alias: etree._Element) -> None:
         record.remarks.append(f"Alias {name}: " + "; ".join(details))
 
 
-_ORIGINAL_SCRIPT_RE = re.compile(r"^\s*original script:\s*", re.I)
+_ORIGINAL_SCRIPT_RE = re.compile(r"^\s*original script:\s*", re.IGNORECASE)
 _GLOSS_RE = re.compile(r"^(?P<base>[^()]+?)\s*\((?P<gloss>[^()]+)\)$")
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from sanctionscope.model import canonical_json
 
 Json = dict[str, Any]

@@ -115,10 +115,10 @@ def version_rows(engine: sa.Engine, snapshot_ids: list[int] | None = None) -> li
         # the newest version of each record: the one in its latest snapshot
         newest: dict[tuple[str, str], tuple[date, int, tuple]] = {}
         query = sa.select(*columns, s.c.published_on).join(sr, sr.c.version_id == v.c.id).join(s, s.c.id == sr.c.snapshot_id)
-        for row in conn.execute(query):
-            key = (row[1], row[2])
-            if key not in newest or (row[5], row[0]) >= newest[key][:2]:
-                newest[key] = (row[5], row[0], tuple(row[:5]))
+        for latest in conn.execute(query):
+            key = (latest[1], latest[2])
+            if key not in newest or (latest[5], latest[0]) >= newest[key][:2]:
+                newest[key] = (latest[5], latest[0], tuple(latest[:5]))
     return [VersionRow(*newest[key][2]) for key in sorted(newest)]
 
 
@@ -316,8 +316,10 @@ def list_changes(
     until: date | None = None,
     limit: int | None = None,
     records: list[str] | None = None,
+    newest_first: bool = False,
 ) -> list[dict[str, Any]]:
-    """Changes in date order, as JSON-able dicts; `records` limits them to these "source:id" records."""
+    """Changes in date order (`newest_first`: the reverse, so that `limit` keeps the newest), as JSON-able
+    dicts; `records` limits them to these "source:id" records."""
     c = t.changes
     query = sa.select(c.c.source, c.c.scope, c.c.date, c.c.change, c.c.record_id, c.c.caption, c.c.fields)
     if source:
@@ -329,7 +331,8 @@ def list_changes(
         query = query.where(c.c.date >= since)
     if until:
         query = query.where(c.c.date <= until)
-    query = query.order_by(c.c.date, c.c.source, c.c.change, c.c.record_id)
+    order = (c.c.date, c.c.source, c.c.change, c.c.record_id)
+    query = query.order_by(*(column.desc() for column in order) if newest_first else order)
     if limit:
         query = query.limit(limit)
     out = []

@@ -15,12 +15,15 @@ organization name that is an ordinary word is not searched.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import ahocorasick
 
 from sanctionscope.index.mentions import MentionIndex, PatternEntries
+from sanctionscope.match.engine import Matcher
 from sanctionscope.names.text_forms import MIN_FAMILY_KEY, MIN_SINGLE_WORD_ORGANIZATION
 from sanctionscope.text.words import is_ordinary_word
 
@@ -79,3 +82,21 @@ def _automaton(patterns: Iterable[PatternEntries]) -> ahocorasick.Automaton | No
         automaton.add_word(f" {words} ", (len(words.split()), tuple(sorted(bearers))))
     automaton.make_automaton()
     return automaton
+
+
+_gazetteers_lock = threading.Lock()
+#: one gazetteer per matcher, for as long as the matcher lives (weak: it goes with its matcher)
+_gazetteers: WeakKeyDictionary[Matcher, Gazetteer] = WeakKeyDictionary()
+
+
+def gazetteer_for(matcher: Matcher) -> Gazetteer:
+    """The gazetteer of a matcher, opened once per matcher: from what its index file holds, or for a
+    matcher built in memory (a past day's lists) from its entries."""
+    with _gazetteers_lock:
+        found = _gazetteers.get(matcher)
+    if found is None:
+        mentions = matcher.mentions or MentionIndex.from_entries(matcher.entries, matcher.index.key_ids)
+        found = Gazetteer.open(mentions, matcher.index.key_ids)
+        with _gazetteers_lock:
+            _gazetteers[matcher] = found
+    return found

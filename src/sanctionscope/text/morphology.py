@@ -84,7 +84,7 @@ def name_in_nominative(words: Sequence[str]) -> list[str]:
     readings = [word_forms(w) if _is_cyrillic(w) and len(w.rstrip(".")) > 1 else () for w in words]
     best_gender, best_weight = None, -1.0
     for gender in ("masc", "femn"):
-        weight = sum(_best(forms, gender).score if _best(forms, gender) else 0.0 for forms in readings if forms)
+        weight = sum(best.score for forms in readings if forms and (best := _best(forms, gender)) is not None)
         if weight > best_weight:
             best_gender, best_weight = gender, weight
     out = []

@@ -11,33 +11,17 @@ from functools import lru_cache
 
 #: capitalized words that introduce a name but are not part of it
 TITLE_WORDS = frozenset(
-    """
-    mr mrs ms miss dr prof sir lord lady dame president vice minister prime deputy head chief director
-    chairman chairwoman chair ceo founder owner general colonel major captain lieutenant admiral marshal
-    senator governor mayor judge prosecutor ambassador spokesman spokeswoman spokesperson secretary
-    sheikh sheik emir king queen prince princess patriarch metropolitan bishop father saint st billionaire
-    oligarch businessman businesswoman commander leader official officer former acting
-    russian ukrainian belarusian american british european chechen syrian iranian chinese kremlin
-    the a an and or of in on at for to by from with as but if when while after before since during
-    according this that these those he she they we it his her their its our
-    господин госпожа президент премьер министр глава председатель директор генеральный руководитель
-    губернатор мэр судья прокурор посол замминистра вице сенатор депутат генерал полковник майор
-    бизнесмен миллиардер олигарх патриарх пресс секретарь официальный представитель
-    """.split()
+    ["mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lord", "lady", "dame", "president", "vice", "minister", "prime", "deputy", "head", "chief", "director", "chairman", "chairwoman", "chair", "ceo", "founder", "owner", "general", "colonel", "major", "captain", "lieutenant", "admiral", "marshal", "senator", "governor", "mayor", "judge", "prosecutor", "ambassador", "spokesman", "spokeswoman", "spokesperson", "secretary", "sheikh", "sheik", "emir", "king", "queen", "prince", "princess", "patriarch", "metropolitan", "bishop", "father", "saint", "st", "billionaire", "oligarch", "businessman", "businesswoman", "commander", "leader", "official", "officer", "former", "acting", "russian", "ukrainian", "belarusian", "american", "british", "european", "chechen", "syrian", "iranian", "chinese", "kremlin", "the", "a", "an", "and", "or", "of", "in", "on", "at", "for", "to", "by", "from", "with", "as", "but", "if", "when", "while", "after", "before", "since", "during", "according", "this", "that", "these", "those", "he", "she", "they", "we", "it", "his", "her", "their", "its", "our", "господин", "госпожа", "президент", "премьер", "министр", "глава", "председатель", "директор", "генеральный", "руководитель", "губернатор", "мэр", "судья", "прокурор", "посол", "замминистра", "вице", "сенатор", "депутат", "генерал", "полковник", "майор", "бизнесмен", "миллиардер", "олигарх", "патриарх", "пресс", "секретарь", "официальный", "представитель"]
 )
 
 #: words after a name that make it part of an organization's or a place's name ("the Usmanov Foundation")
 ORGANIZATION_HEADS = frozenset(
-    """
-    foundation fund group company corporation corp bank street avenue square prize award university
-    institute school center centre museum airport stadium bridge station holding holdings plant factory
-    ltd llc inc plc ag gmbh jsc pjsc ojsc oao ooo co trust charity library hospital
-    """.split()
+    ["foundation", "fund", "group", "company", "corporation", "corp", "bank", "street", "avenue", "square", "prize", "award", "university", "institute", "school", "center", "centre", "museum", "airport", "stadium", "bridge", "station", "holding", "holdings", "plant", "factory", "ltd", "llc", "inc", "plc", "ag", "gmbh", "jsc", "pjsc", "ojsc", "oao", "ooo", "co", "trust", "charity", "library", "hospital"]
 )
 #: words before a Russian name in the genitive that make it a name of something else («улица Кирова»)
 #: Russian prepositions of place: «в Королёве» is the town, even though Королёв is a family name too
 LOCATIVE_PREPOSITIONS = frozenset({"в", "во"})
-NAMED_AFTER = frozenset("имени им улица улицы улице проспект проспекта площадь площади премия премии".split())
+NAMED_AFTER = frozenset(["имени", "им", "улица", "улицы", "улице", "проспект", "проспекта", "площадь", "площади", "премия", "премии"])
 
 
 #: an English word at least this frequent (Zipf scale: 4.5 is about once in 30,000 words) is an

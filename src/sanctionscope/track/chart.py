@@ -9,7 +9,6 @@ from sanctionscope.sources.registry import jurisdiction_colour
 from sanctionscope.track.coverage import CoverageReport
 
 
-
 def render_chart(report: CoverageReport, path: Path) -> None:
     """Write a step chart (PNG or SVG, by the file's suffix)."""
     import matplotlib
@@ -23,15 +22,16 @@ def render_chart(report: CoverageReport, path: Path) -> None:
     end = report.as_of or date.today()
     for jurisdiction in report.jurisdictions:
         points = series[jurisdiction]
-        if not points:
+        if not points or start is None:  # start is None only when no jurisdiction has points
             continue
         days = [start] + [date.fromisoformat(day) for day, _n in points] + [end]
         counts = [0] + [n for _day, n in points] + [points[-1][1]]
-        axes.step(days, counts, where="post", label=f"{jurisdiction.upper()} ({points[-1][1]})",
-                  color=jurisdiction_colour(jurisdiction), linewidth=2)  # fmt: skip
+        # matplotlib plots dates through its units registry; its stubs declare numbers only
+        axes.step(days, counts, where="post", label=f"{jurisdiction.upper()} ({points[-1][1]})",  # type: ignore[arg-type]
+                  color=jurisdiction_colour(jurisdiction), linewidth=2)
     total = len(report.targets)
     axes.axhline(total, color="#999999", linestyle=":", linewidth=1)
-    axes.text(end, total, f" {total} proposed", va="center", fontsize=8, color="#555555")
+    axes.text(end, total, f" {total} proposed", va="center", fontsize=8, color="#555555")  # type: ignore[arg-type]  # a date, as above
     axes.set_ylim(0, total + 1)
     axes.set_ylabel("targets designated")
     title = f"{report.proposal}: designations per jurisdiction"

@@ -165,7 +165,7 @@ def regime_matches(designation: Designation, regime: str | None) -> bool:
 
 def countries_of(subject: Subject) -> set[str]:
     """Nationalities and citizenships any of its lists states; for an organization, its countries too."""
-    found = set()
+    found: set[str] = set()
     for record in subject.records:
         found.update(record.nationalities, record.citizenships)
         if subject.kind != "person":

@@ -81,7 +81,9 @@ def _csv_rows(path: Path, delimiter: str) -> Iterator[tuple[int, dict[str, str]]
     label = str(path)
     with path.open("rb") as raw:
         lines = _CountingLines(raw)
-        reader = csv.reader(io.TextIOWrapper(lines, encoding="utf-8-sig", newline=""), delimiter=delimiter, strict=True)
+        # typeshed wants a buffered stream; TextIOWrapper reads a raw one (readinto) as well
+        text = io.TextIOWrapper(lines, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
         try:
             try:
                 header = [column.strip() for column in next(reader)]

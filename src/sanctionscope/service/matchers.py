@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from sanctionscope.index import persist
 from sanctionscope.index.entries import entries_from_records
-from sanctionscope.match.assemble import build_matcher
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve import membership
 from sanctionscope.resolve.build import ensure_resolved, resolved_version
-from sanctionscope.store import queries
+from sanctionscope.service.assemble import build_matcher
+from sanctionscope.store import db, queries
 
 
 def open_matcher(
@@ -30,7 +32,7 @@ def open_matcher(
     """
     resolved = ensure_resolved(engine, progress=progress)
     version = current_version(engine, as_of)
-    path = persist.index_path(engine)
+    path = index_path(engine)
     if as_of is None and not rebuild:
         saved = Matcher.load_saved(path)
         if saved is not None and saved.version == version:
@@ -49,4 +51,21 @@ def open_matcher(
 
 def current_version(engine: sa.Engine, as_of: date | None = None) -> str:
     """The version an index of this database (as of a day) must have to be current."""
-    return persist.data_version(engine, as_of, resolved_version(engine) or "")
+    return data_version(engine, as_of, resolved_version(engine) or "")
+
+
+def data_version(engine: sa.Engine, as_of: date | None = None, subjects: str = "") -> str:
+    """Names the data an index was built from: the current snapshots (as of a day), the subjects'
+    version, and the index format and analyses (`persist.format_version`)."""
+    ids = sorted(s.id for s in queries.current_snapshots(engine, as_of=as_of))
+    digest = hashlib.sha1(f"{persist.format_version()}:{as_of}:{ids}:{subjects}".encode()).hexdigest()
+    return digest[:16]
+
+
+def index_path(engine: sa.Engine) -> Path:
+    """`<database file>.index` for SQLite; a file in the data folder named after the URL otherwise."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database + ".index")
+    name = hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+    return db.data_dir() / f"index-{name}.index"

@@ -29,10 +29,10 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from sanctionscope.index import persist
-from sanctionscope.match import batch
-from sanctionscope.match.batch import Columns
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
+from sanctionscope.service import batch
+from sanctionscope.service.batch import Columns
+from sanctionscope.service.matchers import index_path
 from sanctionscope.sources.base import SourceError
 from sanctionscope.store.schema import metadata
 
@@ -82,7 +82,7 @@ class Options:
 
 def folder(engine: sa.Engine) -> Path:
     """Where the jobs' files are: next to the index file (`<database>.batches` for SQLite)."""
-    return persist.index_path(engine).with_suffix(".batches")
+    return index_path(engine).with_suffix(".batches")
 
 
 def input_path(engine: sa.Engine, batch_id: str) -> Path | None:

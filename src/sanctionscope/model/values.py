@@ -1,6 +1,6 @@
 """Parsing of the value types that list files share: dates, countries, genders, whitespace.
 
-Small pure functions; every parser uses these instead of its own variants, so one
+Small pure functions; every parser (and a query's builder) uses these instead of its own variants, so one
 fix serves every source. A value that cannot be parsed returns None: the caller
 keeps the raw text with `Record.keep_unparsed`.
 """
@@ -37,8 +37,8 @@ _MONTHS = {
     for name in names
 }
 
-_CIRCA_RE = re.compile(r"^(circa|ca\.?|c\.|approximately|approx\.?|about|around)\s*", re.I)
-_RANGE_RE = re.compile(r"^(?:between\s+)?(.+?)\s*(?:\bto\b|\band\b|–|—|\s?-\s|\.\.)\s*(.+)$", re.I)
+_CIRCA_RE = re.compile(r"^(circa|ca\.?|c\.|approximately|approx\.?|about|around)\s*", re.IGNORECASE)
+_RANGE_RE = re.compile(r"^(?:between\s+)?(.+?)\s*(?:\bto\b|\band\b|–|—|\s?-\s|\.\.)\s*(.+)$", re.IGNORECASE)
 # ISO dates, also with a time or an xs:date time zone ("2015-03-27-04:00")
 _ISO_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T.*|[+-]\d{2}:\d{2}|Z)?$")
 _DMY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")

@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
 
-from sanctionscope.index.analysis import StoredAnalysis, ensure_analyses, read_analyses, read_text_forms
 from sanctionscope.index.candidates import CandidateIndex
 from sanctionscope.index.entries import EntryTable, entry_blob, group_into_entries
 from sanctionscope.index.mentions import MentionBuilder
 from sanctionscope.match.engine import Matcher
 from sanctionscope.resolve import membership
+from sanctionscope.service.analyses import StoredAnalysis, ensure_analyses, read_analyses, read_text_forms
 from sanctionscope.store.queries import VersionRow
 
 

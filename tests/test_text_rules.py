@@ -1,0 +1,86 @@
+"""Rule-level tests of text screening's parts: word roles (`text.roles`) and name spans (`text.spans`).
+
+No database and no index: a family name is "listed" when the test says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from sanctionscope.text.roles import Role, Word, WordReader
+from sanctionscope.text.spans import names_something_else, person_spans, runs
+from sanctionscope.text.tokens import tokenize
+
+
+def nobody_listed(keys: frozenset[str]) -> bool:
+    return False
+
+
+def everybody_listed(keys: frozenset[str]) -> bool:
+    return True
+
+
+def read(text: str, listed: Callable[[frozenset[str]], bool] = nobody_listed) -> list[Word]:
+    words = [WordReader(listed).word(token) for token in tokenize(text)]
+    WordReader.settle(words)
+    return words
+
+
+def roles(text: str, listed: Callable[[frozenset[str]], bool] = nobody_listed) -> list[Role]:
+    return [w.role for w in read(text, listed)]
+
+
+def spans(text: str, listed: Callable[[frozenset[str]], bool] = nobody_listed) -> list[str]:
+    words = read(text, listed)
+    found = [s for run in runs(words) for s in person_spans(words, run) if not names_something_else(words, s)]
+    return [" ".join(w.token.text for w in words[start:end]) for start, end in found]
+
+
+def test_a_word_in_no_name_has_the_falsy_role() -> None:
+    assert roles("the") == [Role.NONE] and not Role.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("bin", Role.PARTICLE),  # lower case, yet inside a name
+        ("John", Role.GIVEN),  # an English given name
+        ("Ivanovich", Role.PATRONYMIC),  # a Latin patronymic ending, on no list as a family name
+        ("Zlobotrud", Role.SURNAME),  # a capitalized word no list has
+    ],
+)
+def test_a_word_alone_gets_its_role_from_its_own_evidence(text: str, role: Role) -> None:
+    assert roles(text) == [role]
+
+
+def test_an_initial_is_an_initial() -> None:
+    assert Role.INITIAL in roles("A. Bastrykin")
+
+
+def test_a_family_name_some_list_has_is_family_one_no_list_has_a_surname() -> None:
+    assert roles("Zlobotrud", everybody_listed) == [Role.FAMILY]
+    assert roles("Zlobotrud", nobody_listed) == [Role.SURNAME]
+
+
+def test_a_title_word_is_no_name() -> None:
+    assert roles("President")[0] == Role.TITLE
+
+
+def test_a_town_after_a_locative_preposition_is_a_place_not_a_person() -> None:
+    words = read("в Королёве")
+    assert words[1].role == Role.TITLE and words[1].place
+
+
+def test_a_run_of_capitalized_words_is_cut_to_the_name_it_holds() -> None:
+    assert spans("Russian President Vladimir Putin said") == ["Vladimir Putin"]
+
+
+def test_a_given_name_alone_is_no_person_span() -> None:
+    assert spans("John said") == []
+
+
+def test_a_name_that_is_part_of_an_organization_name_is_no_person() -> None:
+    assert spans("the Zlobotrud Foundation said") == []
+    assert spans("Ivan Zlobotrud said") == ["Ivan Zlobotrud"]
