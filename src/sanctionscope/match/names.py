@@ -737,9 +737,7 @@ def candidate_only_weights(candidate: AnalyzedName) -> tuple[tuple[int, str, flo
             j,
             part.key,
             least_weight(
-                lambda middle, part=part, j=j: candidate_only_weight(part, middle, second_surname(c_parts, j)),
-                j,
-                len(c_parts),
+                partial(candidate_only_weight, part, second_surname=second_surname(c_parts, j)), j, len(c_parts)
             ),
         )
         for j, part in enumerate(c_parts)
