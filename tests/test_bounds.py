@@ -262,3 +262,17 @@ def test_a_word_the_index_cannot_find_still_pairs_by_its_spelling(lists_dir: Pat
     results = un_matcher(lists_dir).match(Query(["ABBA RASHIDI"]))
     assert [r.entry.caption for r in results][:1] == ["ABBAS RASHIDI"]
     assert results[0].match
+
+
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [("Samuel CÁCERES", "Samuel CÁCERES MENDOZA"), ("POLVERINI, Matias", "POLVERINI GUTIERREZ, Matias")],
+)
+def test_bounds_hold_for_a_short_form_without_the_second_surname(query: str, candidate: str) -> None:
+    q, c = analyze_name(query, "person"), analyze_name(candidate, "person")
+    score = compare_names(q, c).score
+    assert score >= DEFAULT_THRESHOLD
+    keys = {k for part in q.parts for k in [part.key]}
+    stand_ins = {key: frozenset({key}) for key in keys}
+    assert PairBound(q, stand_ins, frozenset(keys))(c) >= score - 1e-9
+    assert score_bound(q, lambda key: key in c.index_keys) >= score - 1e-9

@@ -428,3 +428,16 @@ def test_a_query_with_aliases_finds_an_entry_holding_one_of_them(lists_dir: Path
     assert len(query.names) >= 5
     found = {r.entry.id: r.score for r in matcher.match(query, limit=10)}
     assert found.get("un_sc:QDi.203", 0) >= 0.95 and found.get("us_ofac_sdn:9588", 0) >= 0.95
+
+
+def test_a_spanish_short_form_without_the_maternal_surname_matches() -> None:
+    def score(query: str, candidate: str) -> float:
+        return compare_names(analyze_name(query, "person"), analyze_name(candidate, "person")).score
+
+    # the usual short form keeps the first (paternal) surname
+    assert score("Samuel CÁCERES", "Samuel CÁCERES MENDOZA") >= DEFAULT_THRESHOLD
+    assert score("Matias POLVERINI", "Matias POLVERINI GUTIERREZ") >= DEFAULT_THRESHOLD
+    # the second surname alone, family name first, is no short form: it suggests, not confirms
+    assert score("MENDOZA, Samuel", "CÁCERES MENDOZA, Samuel") < DEFAULT_THRESHOLD
+    # a family name of three parts is no double surname: its parts the query lacks count in full
+    assert score("Ivan PETROV", "Ivan PETROV SIDOROV IVANOV") < DEFAULT_THRESHOLD
