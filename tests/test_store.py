@@ -142,3 +142,31 @@ def test_fields_a_snapshot_states_in_part_are_not_amendments(engine: sa.Engine) 
     assert result.amended == 1
     (change,) = queries.list_changes(engine)
     assert change["record_id"] == "us_ofac_sdn:2" and set(change["fields"]) == {"birth_dates"}
+
+
+def test_the_head_revision_constant_is_alembics_head(engine: sa.Engine) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(db._MIGRATIONS))
+    assert db.HEAD_REVISION == ScriptDirectory.from_config(config).get_current_head()
+    assert db.schema_revision(engine) == db.HEAD_REVISION
+
+
+def test_an_older_schema_is_migrated_on_connect(tmp_path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    path = tmp_path / "old.db"
+    engine = db.connect(str(path), migrate=False)
+    config = Config()
+    config.set_main_option("script_location", str(db._MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")
+    assert db.schema_revision(engine) == "0008"
+    assert "batches" not in sa.inspect(engine).get_table_names()
+    engine = db.connect(str(path))
+    assert db.schema_revision(engine) == db.HEAD_REVISION
+    assert "batches" in sa.inspect(engine).get_table_names()

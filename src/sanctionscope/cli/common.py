@@ -6,8 +6,10 @@ printed); 2 wrong usage; 3 nothing found for what was asked.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from datetime import date
+from types import ModuleType
 from typing import Annotated, Any
 
 import orjson
@@ -34,6 +36,27 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
+
+def lazy(name: str) -> ModuleType:
+    """The module `name`, executed on its first attribute access.
+
+    Every command module is imported to build the app, so the engine modules a command uses are
+    bound with this: `match` then does not pay for followthemoney, openpyxl or the text screener.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)  # as a real import does: `package.child` works
+    spec.loader.exec_module(module)
+    return module
+
 
 EXIT_INPUT_ERROR = 1
 EXIT_NOT_FOUND = 3

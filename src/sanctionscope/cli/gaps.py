@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -23,16 +23,23 @@ from sanctionscope.cli.common import (
     app,
     console,
     errors,
+    lazy,
     open_engine,
     parse_date_option,
     print_json,
     report_error,
 )
 from sanctionscope.cli.tracking import AsOfOption, _book
-from sanctionscope.match.engine import DEFAULT_THRESHOLD
-from sanctionscope.service.matchers import open_matcher
-from sanctionscope.track import gaps as g
-from sanctionscope.track import proposals as proposal_store
+from sanctionscope.match import DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from sanctionscope.service import matchers
+    from sanctionscope.track import gaps as g
+    from sanctionscope.track import proposals as proposal_store
+else:
+    matchers = lazy("sanctionscope.service.matchers")
+    g = lazy("sanctionscope.track.gaps")
+    proposal_store = lazy("sanctionscope.track.proposals")
 
 RegimeOption = Annotated[
     str | None,
@@ -133,7 +140,7 @@ def table_and_filters(options: ReportOptions) -> tuple[Any, g.ListingTable, g.Fi
             raise typer.Exit(2)
         book = _book(engine)
         with errors.status(f"Resolving the {len(targets)} targets of {proposal}…", spinner="dots"):
-            population = g.proposal_population(targets, open_matcher(engine), book, DEFAULT_THRESHOLD)
+            population = g.proposal_population(targets, matchers.open_matcher(engine), book, DEFAULT_THRESHOLD)
     else:
         _book(engine)  # subjects must be resolved before they are compared
     with errors.status("Reading the governments' listings…", spinner="dots"):

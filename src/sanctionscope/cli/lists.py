@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -20,13 +20,19 @@ from sanctionscope.cli.common import (
     check_source,
     console,
     errors,
+    lazy,
     open_engine,
     parse_date_option,
     print_json,
     progress_bar,
 )
 from sanctionscope.store import db, queries
-from sanctionscope.store.load import LoadReport, load_paths
+
+if TYPE_CHECKING:
+    from sanctionscope.store import load as loading
+    from sanctionscope.store.load import LoadReport
+else:
+    loading = lazy("sanctionscope.store.load")
 
 #: what `load --dataset` takes: it becomes the snapshots' scope (at most 64 characters)
 DATASET_NAME = re.compile(r"[\w.-]{1,64}")
@@ -106,7 +112,7 @@ def load(
         def on_bundle(bundle, number: int, total: int) -> None:  # type: ignore[no-untyped-def]
             progress.update(task, total=total, completed=number - 1, current=bundle.files[0].name)
 
-        report = load_paths(engine, paths, source=source, given_date=given, dataset=dataset, on_bundle=on_bundle)
+        report = loading.load_paths(engine, paths, source=source, given_date=given, dataset=dataset, on_bundle=on_bundle)
     _report_load(report, as_json)
     if report.changed:
         from sanctionscope.cli.monitoring import run_monitoring

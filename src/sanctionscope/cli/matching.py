@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -16,17 +16,23 @@ from sanctionscope.cli.common import (
     app,
     console,
     errors,
+    lazy,
     open_engine,
     parse_date_option,
     print_json,
     progress_bar,
     report_error,
 )
-from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher
+from sanctionscope.match import DEFAULT_THRESHOLD
 from sanctionscope.match.query import QueryError, build_query
-from sanctionscope.service import batch
-from sanctionscope.service.matchers import open_matcher
 from sanctionscope.sources.base import SourceError
+
+if TYPE_CHECKING:
+    from sanctionscope.match.engine import Matcher
+    from sanctionscope.service import batch, matchers
+else:
+    batch = lazy("sanctionscope.service.batch")
+    matchers = lazy("sanctionscope.service.matchers")
 
 ThresholdOption = Annotated[
     float,
@@ -51,7 +57,7 @@ def open_cli_matcher(as_of: str | None = None) -> Matcher:
             "reading records": "Resolving subjects across lists (once per data update): reading records…",
             "indexing names": "Indexing names…",
         }
-        return open_matcher(
+        return matchers.open_matcher(
             engine, as_of=day, progress=lambda m: status.update(messages.get(m, f"Resolving subjects: {m}…"))
         )
 

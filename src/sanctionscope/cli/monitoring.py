@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,6 +18,7 @@ from sanctionscope.cli.common import (
     app,
     console,
     errors,
+    lazy,
     open_engine,
     parse_date_option,
     print_json,
@@ -33,13 +34,23 @@ from sanctionscope.cli.matching import (
     SchemaColumnOption,
     open_cli_matcher,
 )
-from sanctionscope.monitor import alerts as alert_store
-from sanctionscope.monitor import delivery, members, report, screening
-from sanctionscope.monitor.hook import MonitorOutcome, monitor_after_load
-from sanctionscope.monitor.members import PortfolioError
-from sanctionscope.service import batch
-from sanctionscope.service.batch import BatchQuery
+from sanctionscope.monitor import BACKOFF_SECONDS, MAX_ATTEMPTS
 from sanctionscope.sources.base import SourceError
+
+if TYPE_CHECKING:
+    from sanctionscope.monitor import alerts as alert_store
+    from sanctionscope.monitor import delivery, hook, members, report, screening
+    from sanctionscope.monitor.hook import MonitorOutcome
+    from sanctionscope.service import batch
+    from sanctionscope.service.batch import BatchQuery
+else:
+    alert_store = lazy("sanctionscope.monitor.alerts")
+    delivery = lazy("sanctionscope.monitor.delivery")
+    hook = lazy("sanctionscope.monitor.hook")
+    members = lazy("sanctionscope.monitor.members")
+    report = lazy("sanctionscope.monitor.report")
+    screening = lazy("sanctionscope.monitor.screening")
+    batch = lazy("sanctionscope.service.batch")
 
 portfolio_app = typer.Typer(
     help="Portfolios: the customers or proposed targets to watch. Each is screened when it is added or edited, "
@@ -124,7 +135,7 @@ def import_(
     try:
         items = batch.read_queries(file, columns)
         saved = members.save_members(open_engine(), name, items, source_file=str(file), replace=replace)
-    except (SourceError, OSError, PortfolioError) as error:
+    except (SourceError, OSError, members.PortfolioError) as error:
         raise _fail(error) from None
     _print_saved(saved, _screen(saved), as_json)
 
@@ -143,7 +154,7 @@ def from_proposal(
     try:
         saved = members.save_members(engine, name or proposal, members.proposal_members(engine, proposal),
                                      proposal=proposal, replace=True)  # fmt: skip
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error) from None
     _print_saved(saved, _screen(saved), as_json)
 
@@ -153,9 +164,9 @@ def _one_member(member_id: str, names: list[str], schema: str | None, birth_date
     try:
         query = members.member_query(names, schema=schema, birth_dates=birth_date or (), countries=country or (),
                                      identifiers=identifier or ())  # fmt: skip
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error, 2) from None
-    return [BatchQuery(member_id, query)]
+    return [batch.BatchQuery(member_id, query)]
 
 
 def _member_command(existing: bool) -> Callable[..., None]:
@@ -176,12 +187,12 @@ def _member_command(existing: bool) -> Callable[..., None]:
             try:
                 with engine.connect() as conn:
                     members.find_member(conn, portfolio, member_id)
-            except PortfolioError as error:
+            except members.PortfolioError as error:
                 raise _fail(error, EXIT_NOT_FOUND) from None
         items = _one_member(member_id, names, schema, birth_date, country, identifier)
         try:
             saved = members.save_members(engine, portfolio, items)
-        except PortfolioError as error:
+        except members.PortfolioError as error:
             raise _fail(error) from None
         _print_saved(saved, _screen(saved), as_json)
 
@@ -204,7 +215,7 @@ def rescreen(portfolio: PortfolioArgument, as_json: JsonOption = False) -> None:
     try:
         with engine.connect() as conn:
             members.require_portfolio(conn, portfolio)
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error, EXIT_NOT_FOUND) from None
     found = members.read_members(engine, portfolio)
     saved = members.ImportReport(portfolio, updated=[member.id for member in found])
@@ -218,7 +229,7 @@ def remove(portfolio: PortfolioArgument, member_id: MemberIdArgument) -> None:
     """Stop watching a member (its past screenings stay in the evidence); exit 3 if there is no such member."""
     try:
         members.remove_member(open_engine(), portfolio, member_id)
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error, EXIT_NOT_FOUND) from None
     console.print(f"{portfolio}: removed {member_id}.")
 
@@ -244,7 +255,7 @@ def show(portfolio: PortfolioArgument, as_json: JsonOption = False) -> None:
     """A portfolio's members, each with its current matches."""
     try:
         found = report.portfolio_members(open_engine(), portfolio)
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error, EXIT_NOT_FOUND) from None
     if as_json:
         print_json({"portfolio": portfolio, "members": found})
@@ -272,7 +283,7 @@ def report_(
     day = parse_date_option(as_of, "--as-of")
     try:
         evidence = report.portfolio_report(open_engine(), portfolio, day)
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error, EXIT_NOT_FOUND) from None
     if html is not None:
         html.write_text(report.render_html(evidence), encoding="utf-8")
@@ -290,7 +301,7 @@ def webhook(
     """Deliver the portfolio's alerts to a webhook, signed with the printed secret (Standard Webhooks)."""
     try:
         found = delivery.add_webhook(open_engine(), portfolio, url, secret)
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error, 2) from None
     _show(found, as_json, f"Webhook {found['id']} of {portfolio}: {url}\nsecret (shown once): {found['secret']}")
 
@@ -322,7 +333,7 @@ def run_monitoring() -> MonitorOutcome:
     """Delta screening after a load, with a progress bar; prints what it found, or why it failed."""
     with progress_bar() as progress:
         task = progress.add_task("Monitoring", total=None, current="")
-        outcome = monitor_after_load(open_engine(), progress=lambda message, done, total: progress.update(
+        outcome = hook.monitor_after_load(open_engine(), progress=lambda message, done, total: progress.update(
             task, description=message, completed=done, total=total or None))  # fmt: skip
     if outcome.error:
         report_error(outcome.error)
@@ -351,7 +362,7 @@ def alerts(
         return
     try:
         found = alert_store.list_alerts(open_engine(), portfolio=portfolio, state=state, kind=kind, limit=limit)
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error, 2) from None
     if as_json:
         print_json({"alerts": found})
@@ -382,15 +393,15 @@ def decide(
 
     try:
         found = alert_store.decide(open_engine(), alert_id, state, note=note, author=author or getpass.getuser())
-    except PortfolioError as error:
+    except members.PortfolioError as error:
         raise _fail(error, 2) from None
     _show(found, as_json, f"Alert {alert_id}: {state}.")
 
 
 @alerts_app.command("deliver")
 def deliver(
-    max_attempts: Annotated[int, typer.Option(min=1, help="Failed attempts after which a delivery is dead.")] = delivery.MAX_ATTEMPTS,
-    backoff: Annotated[float, typer.Option(min=0.0, help="Seconds before the first retry; doubled each time.")] = delivery.BACKOFF_SECONDS,
+    max_attempts: Annotated[int, typer.Option(min=1, help="Failed attempts after which a delivery is dead.")] = MAX_ATTEMPTS,
+    backoff: Annotated[float, typer.Option(min=0.0, help="Seconds before the first retry; doubled each time.")] = BACKOFF_SECONDS,
     as_json: JsonOption = False,
 ) -> None:
     """Post the alerts that are due to their portfolios' webhooks (signed), once each; failures are retried by a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -16,15 +16,21 @@ from sanctionscope.cli.common import (
     app,
     console,
     errors,
+    lazy,
     open_engine,
     parse_date_option,
     print_json,
     report_error,
 )
 from sanctionscope.cli.matching import ThresholdOption
-from sanctionscope.match.engine import DEFAULT_THRESHOLD
-from sanctionscope.service.texts import open_text_screener
-from sanctionscope.text.render import designations_summary, html_page, status_of, terminal_text
+from sanctionscope.match import DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from sanctionscope.service import texts as text_service
+    from sanctionscope.text import render
+else:
+    text_service = lazy("sanctionscope.service.texts")
+    render = lazy("sanctionscope.text.render")
 
 
 def read_text_argument(file: str) -> str:
@@ -74,14 +80,14 @@ def screen_text(
     day = parse_date_option(as_of, "--as-of")
     engine = open_engine()
     with errors.status("Opening the lists…", spinner="dots"):
-        screener = open_text_screener(engine, as_of=day, threshold=threshold, use_ner=ner)
+        screener = text_service.open_text_screener(engine, as_of=day, threshold=threshold, use_ner=ner)
     try:
         report = screener.screen(text)
     except ValueError as error:
         report_error(f"{file}: {error}")
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     if html_output is not None:
-        html_output.write_text(html_page(report, title=f"sanctionscope: {file}"), encoding="utf-8")
+        html_output.write_text(render.html_page(report, title=f"sanctionscope: {file}"), encoding="utf-8")
     if as_json:
         print_json(report.to_dict())
     else:
@@ -93,15 +99,15 @@ def screen_text(
 
 
 def _print_report(report) -> None:  # type: ignore[no-untyped-def]
-    console.print(terminal_text(report))
+    console.print(render.terminal_text(report))
     console.print()
     table = Table(title="Mentions", title_justify="left")
     for column in ("#", "text", "status", "score", "subject", "designations"):
         table.add_column(column, overflow="fold")
     for number, mention in enumerate(report.mentions):
-        status = status_of(mention)
+        status = render.status_of(mention)
         if mention.subject is not None:
-            subject, designations = mention.subject["caption"], designations_summary(mention.subject["designations"])
+            subject, designations = mention.subject["caption"], render.designations_summary(mention.subject["designations"])
         elif mention.candidates:
             subject = "one of: " + "; ".join(c["caption"] for c in mention.candidates[:4])
             designations = ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -15,22 +15,31 @@ from sanctionscope.cli.common import (
     app,
     console,
     errors,
+    lazy,
     open_engine,
     parse_date_option,
     print_json,
     report_error,
 )
-from sanctionscope.match.engine import DEFAULT_THRESHOLD
+from sanctionscope.match import DEFAULT_THRESHOLD
 from sanctionscope.match.query import QueryError, build_query
-from sanctionscope.resolve.build import ensure_resolved, resolve
-from sanctionscope.resolve.subjects import Subject, SubjectBook
-from sanctionscope.service.matchers import open_matcher
 from sanctionscope.sources.base import SourceError
 from sanctionscope.store import queries
 from sanctionscope.store import schema as t
-from sanctionscope.track import proposals as proposal_store
-from sanctionscope.track.coverage import coverage as build_coverage
-from sanctionscope.track.coverage import marked_date, to_csv, to_markdown
+
+if TYPE_CHECKING:
+    from sanctionscope.resolve import build as resolution
+    from sanctionscope.resolve import subjects as subject_model
+    from sanctionscope.resolve.subjects import Subject, SubjectBook
+    from sanctionscope.service import matchers
+    from sanctionscope.track import coverage as coverage_report
+    from sanctionscope.track import proposals as proposal_store
+else:
+    resolution = lazy("sanctionscope.resolve.build")
+    subject_model = lazy("sanctionscope.resolve.subjects")
+    matchers = lazy("sanctionscope.service.matchers")
+    coverage_report = lazy("sanctionscope.track.coverage")
+    proposal_store = lazy("sanctionscope.track.proposals")
 
 proposals_app = typer.Typer(help="Proposal lists: targets proposed for sanctions (import, list).", no_args_is_help=True)
 app.add_typer(proposals_app, name="proposals")
@@ -40,8 +49,8 @@ AsOfOption = Annotated[str | None, typer.Option("--as-of", help="As the lists st
 
 def _book(engine) -> SubjectBook:  # type: ignore[no-untyped-def]
     with errors.status("Resolving subjects across lists (once per data update)…", spinner="dots"):
-        ensure_resolved(engine)
-        return SubjectBook(engine)
+        resolution.ensure_resolved(engine)
+        return subject_model.SubjectBook(engine)
 
 
 @app.command(name="resolve")
@@ -52,7 +61,7 @@ def resolve_command(as_json: JsonOption = False) -> None:
     """
     engine = open_engine()
     with errors.status("Resolving subjects across lists…", spinner="dots") as status:
-        report = resolve(engine, progress=lambda m: status.update(f"Resolving subjects: {m}…"))
+        report = resolution.resolve(engine, progress=lambda m: status.update(f"Resolving subjects: {m}…"))
     data = report.to_dict()
     if as_json:
         print_json(data)
@@ -91,7 +100,7 @@ def find_subject(engine, book: SubjectBook, key: str) -> Subject | None:  # type
     found = book.get(key) or book.for_record(key)
     if found or key.startswith("ss-"):
         return found
-    matcher = open_matcher(engine)
+    matcher = matchers.open_matcher(engine)
     results = matcher.match(build_query([key]), limit=1)
     return book.get(results[0].entry.id) if results and results[0].match else None
 
@@ -239,8 +248,8 @@ def coverage_command(
         raise typer.Exit(2)
     day = parse_date_option(as_of, "--as-of")
     book = _book(engine)
-    matcher = open_matcher(engine)
-    report = build_coverage(name, targets, matcher, book, as_of=day, threshold=threshold)
+    matcher = matchers.open_matcher(engine)
+    report = coverage_report.coverage(name, targets, matcher, book, as_of=day, threshold=threshold)
     if chart is not None:
         from sanctionscope.track.chart import render_chart
 
@@ -249,9 +258,9 @@ def coverage_command(
     if as_json:
         print_json(report.to_dict())
     elif format_ == "csv":
-        typer.echo(to_csv(report), nl=False)
+        typer.echo(coverage_report.to_csv(report), nl=False)
     elif format_ == "md":
-        typer.echo(to_markdown(report), nl=False)
+        typer.echo(coverage_report.to_markdown(report), nl=False)
     else:
         _print_matrix(report)
 
@@ -272,7 +281,7 @@ def _print_matrix(report) -> None:  # type: ignore[no-untyped-def]
             if d is None:
                 cells.append("[red]—[/red]")
             else:
-                cells.append(f"[green]{marked_date(d)}[/green]")
+                cells.append(f"[green]{coverage_report.marked_date(d)}[/green]")
         table.add_row(label, *cells)
     totals = report.totals
     table.add_row(

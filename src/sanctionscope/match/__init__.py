@@ -5,3 +5,6 @@ and `model`, so a worker, Spark or a notebook can use it without a database (`se
 #: score (a rule, a weight, a knob of `features`): subjects were joined by those scores, so a
 #: database resolves from scratch on the next run (`resolve.build`).
 SCORING_VERSION = 2
+
+#: a result is a match at or above this score (chosen on benchmarks/matching.py)
+DEFAULT_THRESHOLD = 0.8

@@ -21,6 +21,7 @@ from sanctionscope.index import persist
 from sanctionscope.index.candidates import MAX_KEY_BITS, Candidate, CandidateIndex
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
 from sanctionscope.index.mentions import MentionIndex
+from sanctionscope.match import DEFAULT_THRESHOLD
 from sanctionscope.match.config import FEATURE_WEIGHTS, IDENTIFIER_SCORE
 from sanctionscope.match.features import (
     AlignedPart,
@@ -48,8 +49,6 @@ from sanctionscope.names import PARTICLE, AnalyzedName, analyze_name
 from sanctionscope.names.analyze import ABD_PREFIXES, ARABIC_ARTICLES, part_key
 from sanctionscope.names.variants import name_variants
 
-#: a result is a match at or above this score (chosen on benchmarks/matching.py)
-DEFAULT_THRESHOLD = 0.8
 #: results scoring below this are not returned at all (yente's "cutoff"); lets scoring skip hopeless candidates
 DEFAULT_CUTOFF = 0.65
 #: entries are scored only if their candidate weight reaches this share of the best candidate's

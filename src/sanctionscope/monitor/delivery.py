@@ -29,14 +29,11 @@ import httpx
 import orjson
 import sqlalchemy as sa
 
+from sanctionscope.monitor import BACKOFF_SECONDS, MAX_ATTEMPTS
 from sanctionscope.monitor import tables as m
 from sanctionscope.monitor.alerts import alert_dict
 from sanctionscope.monitor.members import PortfolioError, _utc, require_portfolio
 
-#: failed attempts after which a delivery is dead
-MAX_ATTEMPTS = 8
-#: seconds before the first retry; each next one waits twice as long
-BACKOFF_SECONDS = 30.0
 #: the longest pause between two attempts
 MAX_PAUSE = timedelta(hours=6)
 SECRET_PREFIX = "whsec_"
