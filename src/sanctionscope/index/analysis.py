@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import orjson
 
 from sanctionscope.index.entries import analyze_record_names, names_to_json
-from sanctionscope.match.features import strong_identifier_keys
+from sanctionscope.match.features import record_identifier_keys, strong_identifier_keys
 from sanctionscope.model import Kind, Record
 from sanctionscope.names.text_forms import OrganizationPattern, family_keys, organization_patterns
 
@@ -30,7 +30,7 @@ from sanctionscope.names.text_forms import OrganizationPattern, family_keys, org
 #: index/entries.py change what an analysis holds (keys, tags, the serialized entry layout):
 #: every stored analysis of another version is then made again. A comment or a refactor that
 #: gives the same output does not need a bump.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 def analysis_code() -> str:
@@ -65,7 +65,7 @@ def analyze_record(version_id: int, record: Record) -> Analysis:
             names_to_json(names),
             [[d.value, d.until, d.circa, d.raw] for d in record.birth_dates],
             sorted(set(record.nationalities) | set(record.citizenships)),
-            sorted({i.value for i in record.identifiers}),
+            sorted(record_identifier_keys(record)),
             record.gender,
         ]
     )

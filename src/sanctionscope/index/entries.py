@@ -12,6 +12,7 @@ from typing import Any, Protocol, TypeVar
 
 import orjson
 
+from sanctionscope.match.features import record_identifier_keys
 from sanctionscope.model import FuzzyDate, Record
 from sanctionscope.names import AnalyzedName, NamePart, analyze_name
 from sanctionscope.names.analyze import join_syllables_written_apart, share_marked_parts
@@ -181,7 +182,7 @@ def entry_from_records(entry_id: str, records: Sequence[Record]) -> Entry:
                 entry.names.append(name)
         entry.birth_dates.extend(record.birth_dates)
         entry.countries.update(record.nationalities, record.citizenships)
-        entry.identifiers.update(i.value for i in record.identifiers)
+        entry.identifiers.update(record_identifier_keys(record))
         entry.gender = entry.gender or record.gender
         entry.sources.add(record.source)
         entry.sources.update(record.datasets)  # an FtM record's datasets select it as its source does

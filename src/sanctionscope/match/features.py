@@ -12,6 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rigour.ids import IdentifierFormat, get_identifier_format
+from rigour.territories import territories_intersect
+
 from sanctionscope.match.config import (
     BIRTH_DATE,
     COUNTRY_DISJOINT,
@@ -69,11 +72,15 @@ def _compare_date_pair(q: FuzzyDate, r: FuzzyDate) -> Feature:
 
 
 def compare_countries(query: Iterable[str], record: Iterable[str]) -> Feature | None:
-    """Shared nationality/country: mild support; only disjoint sets are mild evidence against."""
+    """Shared nationality/country: mild support; only disjoint sets are mild evidence against.
+
+    Shared as `rigour.territories` knows territories: a part and its whole (Crimea and Ukraine,
+    Scotland and the United Kingdom) and a territory and a state that claims it are shared.
+    """
     query_set, record_set = set(query), set(record)
     if not query_set or not record_set:
         return None
-    shared = query_set & record_set
+    shared = (query_set & record_set) | territories_intersect(query_set, record_set)
     if shared:
         return Feature("country", COUNTRY_SHARED, f"shared {', '.join(sorted(shared))}")
     return Feature("country", COUNTRY_DISJOINT, f"{', '.join(sorted(query_set))} vs {', '.join(sorted(record_set))}")
@@ -82,19 +89,54 @@ def compare_countries(query: Iterable[str], record: Iterable[str]) -> Feature | 
 _ID_CLEAN_RE = re.compile(r"[^0-9A-Z]")
 
 
+def _format(name: str) -> type[IdentifierFormat]:
+    found = get_identifier_format(name)
+    if found is None:
+        raise LookupError(f"rigour.ids has no identifier format {name!r}")
+    return found
+
+
+#: identifier types whose format `rigour.ids` knows: checked (checksum, shape) and written canonically
+ID_FORMATS: dict[str, type[IdentifierFormat]] = {
+    id_type: _format(name)
+    for id_type, name in {"imo": "imo", "inn": "inn", "ogrn": "ogrn", "swift": "bic", "bic": "bic", "isin": "isin",
+                          "lei": "lei", "iban": "iban"}.items()
+}
+#: formats whose canonical form is compared too: an IMO number is written with and without "IMO". (A
+#: BIC's canonical form drops the branch code, which names another office: it is only validated.)
+_COMPARED_FORMATS = {"imo": ID_FORMATS["imo"]}
+
+
 def normalize_identifier(value: str) -> str:
     """Upper-case letters and digits only: "12 34-567" and "1234567" are the same number."""
     return _ID_CLEAN_RE.sub("", value.upper())
 
 
+def identifier_keys(value: str, id_type: str | None = None) -> set[str]:
+    """The forms an identifier is compared in: its letters and digits, and, if it is a valid IMO number
+    (`rigour.ids`), its canonical form: "9187629" typed as an IMO number is also "IMO9187629", as is the
+    query "IMO 9187629". A value without a type (a query's) is tried as one."""
+    if id_type is None:
+        formats = tuple(_COMPARED_FORMATS.values())
+    else:
+        formats = (_COMPARED_FORMATS[id_type],) if id_type in _COMPARED_FORMATS else ()
+    keys = {normalize_identifier(value)} | {canonical for f in formats if (canonical := f.normalize(value))}
+    keys.discard("")
+    return keys
+
+
+def record_identifier_keys(record: Record) -> set[str]:
+    """Every identifier of a record, in every form it is compared in (`identifier_keys`)."""
+    return {key for identifier in record.identifiers for key in identifier_keys(identifier.value, identifier.type)}
+
+
 def compare_identifiers(query: Iterable[str], record: Iterable[str]) -> Feature | None:
-    """An equal identifier (passport, tax number, IMO...) of at least `QUERY_IDENTIFIER_MIN_LENGTH` characters is decisive."""
-    query_set = {normalize_identifier(v) for v in query}
-    query_set = {v for v in query_set if len(v) >= QUERY_IDENTIFIER_MIN_LENGTH}
+    """An equal identifier (passport, tax number, IMO...) of at least `QUERY_IDENTIFIER_MIN_LENGTH` characters
+    is decisive. `record` holds a record's identifier keys (`record_identifier_keys`)."""
+    query_set = {key for value in query for key in identifier_keys(value) if len(key) >= QUERY_IDENTIFIER_MIN_LENGTH}
     if not query_set:
         return None
-    record_set = {normalize_identifier(v) for v in record}
-    shared = query_set & record_set
+    shared = query_set.intersection(record)
     if shared:
         return Feature("identifier", IDENTIFIER_SCORE, f"equal identifier {min(shared)}")
     return None
@@ -130,9 +172,15 @@ STRONG_IDENTIFIER_TYPES = re.compile(r"passport|national|tax|inn|ogrn|registrati
 
 
 def strong_identifier_keys(record: Record) -> set[str]:
-    """Normalized identifiers of a record that name one person or organization (for joining records)."""
+    """Normalized identifiers of a record that name one person or organization (for joining records):
+    one valid in its `rigour.ids` format (an INN's checksum, a BIC's shape), or a long enough number
+    of a type that names one."""
     keys = set()
     for identifier in record.identifiers:
+        id_format = ID_FORMATS.get(identifier.type or "")
+        if id_format is not None and id_format.is_valid(identifier.value):
+            keys |= identifier_keys(identifier.value, identifier.type)
+            continue
         if identifier.type and not STRONG_IDENTIFIER_TYPES.search(identifier.type):
             continue
         value = normalize_identifier(identifier.value)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+import icu
 import orjson
+from rigour.text.scripts import codepoint_script
 
 
 class Kind(StrEnum):
@@ -54,35 +55,16 @@ def detect_script(text: str) -> str | None:
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
-_SCRIPT_PREFIXES = (
-    ("LATIN", "Latn"),
-    ("CYRILLIC", "Cyrl"),
-    ("GREEK", "Grek"),
-    ("ARABIC", "Arab"),
-    ("HEBREW", "Hebr"),
-    ("CJK", "Hani"),
-    ("HIRAGANA", "Hira"),
-    ("KATAKANA", "Kana"),
-    ("HANGUL", "Hang"),
-    ("GEORGIAN", "Geor"),
-    ("ARMENIAN", "Armn"),
-    ("DEVANAGARI", "Deva"),
-    ("THAI", "Thai"),
-    ("ETHIOPIC", "Ethi"),
-    ("MYANMAR", "Mymr"),
-    ("BENGALI", "Beng"),
-    ("TAMIL", "Taml"),
-    ("KHMER", "Khmr"),
-)
-
-
 @lru_cache(maxsize=8192)
 def _script_of(char: str) -> str:
-    name = unicodedata.name(char, "")
-    for prefix, code in _SCRIPT_PREFIXES:
-        if name.startswith(prefix):
-            return code
-    return "Zyyy"
+    """The ISO 15924 code of a character's script: Unicode's script (rigour) under ICU's short code."""
+    return _iso_15924(codepoint_script(ord(char)) or "Common")
+
+
+@lru_cache(maxsize=256)
+def _iso_15924(script_name: str) -> str:
+    codes = icu.Script.getCode(script_name.replace(" ", "_"))
+    return icu.Script(codes[0]).getShortName() if codes else "Zyyy"
 
 
 @dataclass(frozen=True, slots=True)
