@@ -1,4 +1,5 @@
-"""Rule-level tests of text screening's parts: word roles (`text.roles`) and name spans (`text.spans`).
+"""Rule-level tests of text screening's parts: word roles (`text.roles`), name spans (`text.spans`),
+the context that settles a short mention (`text.context`) and family names that agree (`text.mentions`).
 
 No database and no index: a family name is "listed" when the test says so.
 """
@@ -9,6 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
+from sanctionscope.model import Kind, Record
+from sanctionscope.text.context import context_words, sentence_around, settled_by_context
+from sanctionscope.text.mentions import same_family
 from sanctionscope.text.roles import Role, Word, WordReader
 from sanctionscope.text.spans import names_something_else, person_spans, runs
 from sanctionscope.text.tokens import tokenize
@@ -84,3 +88,38 @@ def test_a_given_name_alone_is_no_person_span() -> None:
 def test_a_name_that_is_part_of_an_organization_name_is_no_person() -> None:
     assert spans("the Zlobotrud Foundation said") == []
     assert spans("Ivan Zlobotrud said") == ["Ivan Zlobotrud"]
+
+
+def official(position: str) -> list[Record]:
+    return [Record(source="test", source_id=position, kind=Kind.PERSON, positions=[position])]
+
+
+def test_the_sentence_around_a_mention_and_where_it_starts_in_it() -> None:
+    text = "Navalny's team met diplomats. The health minister Murashko was named! Then Usmanov."
+    start = text.index("Murashko")
+    sentence, at = sentence_around(text, start, start + len("Murashko"))
+    assert sentence == " The health minister Murashko was named"
+    assert sentence[at:].startswith("Murashko")
+
+
+def test_context_words_meet_across_number_case_and_script() -> None:
+    assert context_words("ministers of health") & context_words("Minister of Health") == {"ministe", "health"}
+    assert context_words("министр здравоохранения") & context_words("министра здравоохранения")
+    assert not context_words("that this with from")  # stop words and short words carry nothing
+
+
+def test_only_one_bearer_whose_position_the_sentence_names_settles_a_mention() -> None:
+    text = "The health minister Murashko spoke."
+    start, end = text.index("Murashko"), text.index("Murashko") + len("Murashko")
+    bearers = [("minister", official("Minister of Health")), ("general", official("Head of the FSB"))]
+    assert settled_by_context(text, start, end, bearers) == ("minister", "context: health, ministe")
+    both = bearers + [("deputy", official("Deputy Minister of Health"))]
+    assert settled_by_context(text, start, end, both) is None  # two bearers fit: nothing is settled
+    assert settled_by_context("Murashko.", 0, 8, bearers) is None  # no other word in the sentence
+
+
+def test_family_names_agree_across_a_spelling_variant_but_not_a_short_key() -> None:
+    assert same_family(frozenset({"kiriyenko"}), frozenset({"kirienko"}))
+    assert same_family(frozenset({"usmanov"}), frozenset({"osmanov"}))  # one letter of seven
+    assert not same_family(frozenset({"usmanov"}), frozenset({"usmani", "abramovich"}))
+    assert not same_family(frozenset({"li"}), frozenset({"lu"}))

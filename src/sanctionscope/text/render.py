@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from jinja2 import Environment, PackageLoader
 from rich.text import Text
 
-from sanctionscope.text.screen import Mention, TextReport
+from sanctionscope.text.mentions import Mention, TextReport
 from sanctionscope.text.subjects import Designation
 
 #: mention styles: sanctioned, listed but not confirmed (short or ambiguous), on no list

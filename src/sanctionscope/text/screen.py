@@ -10,37 +10,34 @@ The steps, in order:
    in the nominative for Russian; organizations are found whole by the gazetteer;
 4. short mentions ("Usmanov", "А. Бастрыкин") are resolved to a fuller mention of the same
    family name in the text; if there is none, to the listed persons of that family name, where
-   words of the sentence (a role such as "health minister") may settle which one; if none does,
-   the mention is shown with its candidates and a low score.
+   words of the sentence (a role such as "health minister", `context`) may settle which one; if
+   none does, the mention is shown with its candidates and a low score.
+
+What it reports (`Mention`, `TextReport`) is `mentions`'.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
-
-from rapidfuzz.distance import Levenshtein
 
 from sanctionscope.index.entries import Entry
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import build_query
-from sanctionscope.model import Record
-from sanctionscope.names.analyze import FAMILY, PARTICLES
-from sanctionscope.names.latin import word_to_latin
+from sanctionscope.names.analyze import FAMILY
 from sanctionscope.resolve.subjects import SubjectBook
 from sanctionscope.text import morphology
+from sanctionscope.text.context import settled_by_context
 from sanctionscope.text.gazetteer import MIN_FAMILY_KEY, ORGANIZATION_GLUE, gazetteer_for
+from sanctionscope.text.mentions import Mention, TextReport, same_family
 from sanctionscope.text.ner import russian_person_spans
 from sanctionscope.text.roles import Role, Word, WordReader
 from sanctionscope.text.spans import names_something_else, person_spans, runs, unexplained_sentences
-from sanctionscope.text.subjects import Candidate, SubjectView, SubjectViews, subject_of
+from sanctionscope.text.subjects import SubjectViews, subject_of
 from sanctionscope.text.tokens import tokenize
-from sanctionscope.text.words import (
-    is_place,
-)
+from sanctionscope.text.words import is_place
+
+__all__ = ["Mention", "TextReport", "TextScreener"]
 
 #: the score of a family name alone whose only listed bearer nothing in the text confirms
 SURNAME_ONLY_SCORE = 0.7
@@ -54,98 +51,6 @@ MAX_CANDIDATES = 10
 RESULTS_REMEMBERED = 20_000
 #: texts longer than this are refused (characters)
 MAX_TEXT_LENGTH = 2_000_000
-
-_CONTEXT_WORD_RE = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
-_CONTEXT_STOPWORDS = frozenset(
-    ["that", "this", "with", "from", "have", "been", "were", "which", "their", "there", "about", "after", "against", "also", "into", "over", "such", "than", "they", "when", "where", "while", "said", "says", "will", "would", "other", "more", "most", "some", "them", "then", "these", "those", "what", "this"]
-)
-
-
-@dataclass
-class Mention:
-    text: str
-    start: int
-    end: int
-    kind: str  # "person" or "organization"
-    name: str  # the name as it was looked up (in the nominative)
-    score: float = 0.0
-    subject: SubjectView | None = None
-    sanctioned: bool = False
-    candidates: list[Candidate] = field(default_factory=list)
-    found_by: list[str] = field(default_factory=list)
-    #: the number of the fuller mention this one was resolved to
-    refers_to: int | None = None
-    #: why the subject was chosen when the name alone did not settle it
-    settled_by: str | None = None
-    family_keys: frozenset[str] = frozenset()
-    full: bool = False  # a given name (or initial) with a family name
-
-    @property
-    def ambiguous(self) -> bool:
-        return self.subject is None and len(self.candidates) > 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "kind": self.kind,
-            "name": self.name,
-            "subject": self.subject,
-            "score": round(self.score, 4),
-            "sanctioned": self.sanctioned,
-            "ambiguous": self.ambiguous,
-            "candidates": self.candidates,
-            "found_by": self.found_by,
-            "refers_to": self.refers_to,
-            "settled_by": self.settled_by,
-        }
-
-
-@dataclass
-class TextReport:
-    text: str
-    mentions: list[Mention]
-    as_of: date | None = None
-
-    def subjects(self) -> list[dict[str, Any]]:
-        """One entry per distinct listed subject, with the numbers of its mentions."""
-        found: dict[str, dict[str, Any]] = {}
-        for number, mention in enumerate(self.mentions):
-            if mention.subject is None:
-                continue
-            item = found.setdefault(
-                mention.subject["id"], {**mention.subject, "sanctioned": False, "score": 0.0, "mentions": []}
-            )
-            item["mentions"].append(number)
-            item["sanctioned"] = item["sanctioned"] or mention.sanctioned
-            item["score"] = max(item["score"], round(mention.score, 4))
-        return sorted(found.values(), key=lambda s: (not s["sanctioned"], -s["score"], s["caption"]))
-
-    def unlisted(self) -> list[dict[str, Any]]:
-        """Persons mentioned who are on no list: one entry per family name (its spellings joined),
-        with every spelling of the full name and the numbers of all mentions."""
-        people: dict[frozenset[str] | str, dict[str, Any]] = {}
-        for number, mention in enumerate(self.mentions):
-            if mention.kind != "person" or mention.subject is not None or mention.candidates:
-                continue
-            head = self.mentions[mention.refers_to] if mention.refers_to is not None else mention
-            group = next((key for key in people if isinstance(key, frozenset) and _same_family(key, head.family_keys)),
-                         head.family_keys or head.name)  # fmt: skip
-            person = people.setdefault(group, {"name": head.name, "names": [], "mentions": []})
-            if head.name not in person["names"]:
-                person["names"].append(head.name)
-            person["mentions"].append(number)
-        return list(people.values())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "mentions": [m.to_dict() for m in self.mentions],
-            "subjects": self.subjects(),
-            "unlisted": self.unlisted(),
-        }
-
 
 class TextScreener:
     """Screens texts against the lists of one matcher (and their subjects' designations)."""
@@ -355,7 +260,7 @@ class TextScreener:
         initial = mention.name[:1].lower() if mention.name[1:2] in (".", " ") else None
         same = [
             n for n, m in full
-            if _same_family(m.family_keys, mention.family_keys) and (initial is None or m.name[:1].lower() == initial)
+            if same_family(m.family_keys, mention.family_keys) and (initial is None or m.name[:1].lower() == initial)
         ]  # fmt: skip
         earlier = [n for n in same if n < number]
         return earlier[-1] if earlier else (same[0] if same else None)
@@ -368,7 +273,8 @@ class TextScreener:
         entries = [e for e in entries if self._bears_family_name(e, mention.family_keys)]
         if not entries:
             return
-        settled = self._settled_by_context(text, mention, entries)
+        bearers = [(e, subject.records if (subject := self.book.get(e.id)) else []) for e in entries]
+        settled = settled_by_context(text, mention.start, mention.end, bearers)
         if settled is not None:
             entry, why = settled
             self._assign(mention, entry, SURNAME_SETTLED_SCORE)
@@ -386,26 +292,6 @@ class TextScreener:
         """Whether one of the entry's names has this as its family name (not merely as some part)."""
         return any(p.tag == FAMILY and p.key in keys for name in entry.names for p in name.parts)
 
-    def _settled_by_context(
-        self, text: str, mention: Mention, entries: list[Entry]
-    ) -> tuple[Entry, str] | None:
-        """The one listed bearer whose stated positions share words with the mention's sentence."""
-        sentence, at = _sentence_around(text, mention.start, mention.end)
-        context = _context_words(sentence[:at] + " " + sentence[at + mention.end - mention.start :])
-        if not context:
-            return None
-        shared: list[tuple[Entry, set[str]]] = []
-        for entry in entries:
-            subject = self.book.get(entry.id)
-            common = context & _context_words(_description(subject.records if subject else []))
-
-            if common:
-                shared.append((entry, common))
-        if len(shared) != 1:
-            return None
-        entry, common = shared[0]
-        return entry, "context: " + ", ".join(sorted(common))
-
     @staticmethod
     def _worth_reporting(mention: Mention) -> bool:
         """Listed subjects and candidates always; unlisted names only when they read as a person's."""
@@ -414,42 +300,3 @@ class TextScreener:
         if mention.refers_to is not None:
             return True
         return mention.full or "natasha" in mention.found_by
-
-
-def _sentence_around(text: str, start: int, end: int) -> tuple[str, int]:
-    """The sentence holding text[start:end], and where in it that span starts."""
-    left = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
-    rights = [i for i in (text.find(mark, end) for mark in ".!?\n") if i >= 0]
-    return text[left : min(rights) if rights else len(text)], start - left
-
-
-def _description(records: Sequence[Record]) -> str:
-    """What lists say a person does: positions, the reason for listing, remarks (where some lists put it)."""
-    parts = [p for r in records for p in r.positions] + [r.reason or "" for r in records]
-    parts += [remark for r in records for remark in r.remarks]
-    return " ".join(parts)
-
-
-def _same_family(left: frozenset[str], right: frozenset[str]) -> bool:
-    """Family-name keys that agree, allowing a spelling variant (Kiriyenko / Kirienko)."""
-    if left & right:
-        return True
-    return any(len(a) >= MIN_FAMILY_KEY and Levenshtein.normalized_similarity(a, b) >= 0.85 for a in left for b in right)
-
-
-def _context_words(text: str) -> set[str]:
-    """Content words, lemmatized and latinized, cut to a crude stem ("ministers" meets "Minister")."""
-    found = set()
-    for word in _CONTEXT_WORD_RE.findall(text.lower()):
-        if word in _CONTEXT_STOPWORDS or word in PARTICLES:
-            continue
-        if any("\u0400" <= c <= "\u04ff" for c in word):
-            forms = morphology.word_forms(word)
-            word = forms[0].nominative if forms else word
-        found.add(_stem(word_to_latin(word)))
-    return found
-
-
-def _stem(latin: str) -> str:
-    """A crude stem: English and Russian plural and case endings off, so "ministers" meets "minister"."""
-    return latin[:7]
