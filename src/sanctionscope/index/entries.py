@@ -144,6 +144,14 @@ class EntryTable(Sequence[Entry]):
     def __iter__(self) -> Iterator[Entry]:
         return (self[i] for i in range(len(self)))
 
+    def name_rows(self, position: int) -> list[list[list[str]]]:
+        """Per name of the entry at `position`, its parts as rows (`NamePart`'s fields), read without
+        decoding the entry: what the bounds ask of every candidate, most of which are never scored."""
+        entry = self._decoded.get(position)
+        if entry is not None:
+            return [[[p.original, p.text, p.key, p.tag] for p in name.parts] for name in entry.names]
+        return [parts for _original, _kind, _script, parts in orjson.loads(self.blob(position))[4]]
+
     def __getstate__(self) -> list[bytes]:
         return list(self.blobs())
 

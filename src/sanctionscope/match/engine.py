@@ -39,7 +39,7 @@ from sanctionscope.match.names import (
     PairBound,
     PartSet,
     compare_names,
-    part_set,
+    part_set_of_rows,
     score_bound,
     scored_parts,
 )
@@ -291,7 +291,7 @@ class Matcher:
         if found is None:
             if len(self._part_sets) >= PART_SETS_KEPT:
                 self._part_sets.clear()
-            found = self._part_sets[position] = part_set(self.entries[position].names)
+            found = self._part_sets[position] = part_set_of_rows(self.entries.name_rows(position))
         return found
 
     @classmethod

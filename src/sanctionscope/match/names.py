@@ -474,6 +474,10 @@ def alignment_bound(pairs: int, against: float) -> float:
     return top / (top + against) if top else 0.0
 
 
+#: a name part as entries serialize it: `NamePart`'s fields (original, text, key, tag)
+PartRow = tuple[str, str, str, str]
+
+
 class PartSet(NamedTuple):
     """The distinct scored parts of a candidate's names, and its distinct adjacent pairs: all that
     `Alignable` asks the rules about (lists repeat a person's name parts across aliases and scripts)."""
@@ -482,21 +486,28 @@ class PartSet(NamedTuple):
     parts: tuple[tuple[str, str, str], ...]
     #: per distinct pair of adjacent parts, their keys (what `joins` reads of them)
     adjacent: tuple[tuple[str, str], ...]
-    #: the parts themselves, in `parts` order, and the pairs, in `adjacent` order
-    part_objects: tuple[NamePart, ...]
-    adjacent_objects: tuple[tuple[NamePart, NamePart], ...]
+    #: the parts as rows, in `parts` order, and the pairs, in `adjacent` order: made `NamePart`s only
+    #: where a rule is asked (most candidates' parts are remembered from earlier ones, or out of reach)
+    part_rows: tuple[PartRow, ...]
+    adjacent_rows: tuple[tuple[PartRow, PartRow], ...]
 
 
 def part_set(names: Iterable[AnalyzedName]) -> PartSet:
     """The `PartSet` of a candidate with these names."""
-    parts: dict[tuple[str, str, str], NamePart] = {}
-    adjacent: dict[tuple[str, str], tuple[NamePart, NamePart]] = {}
-    for name in names:
-        c_parts = scored_parts(name)
-        for part in c_parts:
-            parts.setdefault((part.key, part.text, part.tag), part)
-        for first, second in pairwise(c_parts):
-            adjacent.setdefault((first.key, second.key), (first, second))
+    return part_set_of_rows([(p.original, p.text, p.key, p.tag) for p in name.parts] for name in names)
+
+
+def part_set_of_rows(names: Iterable[Iterable[Sequence[str]]]) -> PartSet:
+    """The `PartSet` of a candidate whose names have these parts, as rows: read straight from a
+    serialized entry (`Entry.to_bytes`), without decoding the entry."""
+    parts: dict[tuple[str, str, str], PartRow] = {}
+    adjacent: dict[tuple[str, str], tuple[PartRow, PartRow]] = {}
+    for rows in names:
+        scored: list[PartRow] = [(r[0], r[1], r[2], r[3]) for r in rows if r[3] != LEGAL_FORM]
+        for row in scored:
+            parts.setdefault((row[2], row[1], row[3]), row)
+        for first, second in pairwise(scored):
+            adjacent.setdefault((first[2], second[2]), (first, second))
     return PartSet(tuple(parts), tuple(adjacent), tuple(parts.values()), tuple(adjacent.values()))
 
 
@@ -610,17 +621,17 @@ class Alignable:
         of it (`joins`). Every other answer is "none" without a word of Python per pair.
         """
         memo, memo_adjacent = self._parts, self._adjacent
-        new: dict[tuple[str, str, str], NamePart] = {}
-        pairs: dict[tuple[str, str], tuple[NamePart, NamePart]] = {}
+        new: dict[tuple[str, str, str], PartRow] = {}
+        pairs: dict[tuple[str, str], tuple[PartRow, PartRow]] = {}
         for found in sets:
-            new.update(zip(found.parts, found.part_objects))
-            pairs.update(zip(found.adjacent, found.adjacent_objects))
+            new.update(zip(found.parts, found.part_rows))
+            pairs.update(zip(found.adjacent, found.adjacent_rows))
         if memo:
             new = {k: part for k, part in new.items() if k not in memo}
         if memo_adjacent:
             pairs = {k: pair for k, pair in pairs.items() if k not in memo_adjacent}
         if new:
-            memo_keys, c_parts = list(new), list(new.values())
+            memo_keys, c_rows = list(new), list(new.values())
             keys = [key for key, _text, _tag in memo_keys]
             asked = within_reach(self._keys, keys) | within_reach(self._texts, [text for _k, text, _t in memo_keys])
             c_tags = np.asarray([tag for _k, _text, tag in memo_keys], dtype=object)
@@ -629,11 +640,11 @@ class Alignable:
             asked[np.ix_(self._query_tags == PATRONYMIC, c_tags == PATRONYMIC)] = True
             memo.update(dict.fromkeys(memo_keys, 0))
             for j, rows in columns(asked).items():
-                cp = c_parts[j]
+                cp = NamePart(*c_rows[j])
                 memo[memo_keys[j]] |= sum(bit for bit, qp in map(self._query_parts.__getitem__, rows)
                                           if pair_similarity(qp, cp, self._listed))  # fmt: skip
             for j, rows in columns(within_reach(self._adjacent_keys, keys)).items():
-                cp = c_parts[j]
+                cp = NamePart(*c_rows[j])
                 for both, first, second in map(self._query_adjacent.__getitem__, rows):
                     if joins(cp, first, second):
                         memo[memo_keys[j]] |= both
@@ -641,7 +652,7 @@ class Alignable:
             pair_keys = list(pairs)
             memo_adjacent.update(dict.fromkeys(pair_keys, 0))
             for j, rows in columns(within_reach(self._keys, [first + second for first, second in pair_keys])).items():
-                first, second = pairs[pair_keys[j]]
+                first, second = (NamePart(*row) for row in pairs[pair_keys[j]])
                 memo_adjacent[pair_keys[j]] = sum(
                     bit for bit, qp in map(self._query_parts.__getitem__, rows) if joins(qp, first, second)
                 )
