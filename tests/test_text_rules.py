@@ -111,11 +111,15 @@ def test_context_words_meet_across_number_case_and_script() -> None:
 def test_only_one_bearer_whose_position_the_sentence_names_settles_a_mention() -> None:
     text = "The health minister Murashko spoke."
     start, end = text.index("Murashko"), text.index("Murashko") + len("Murashko")
-    bearers = [("minister", official("Minister of Health")), ("general", official("Head of the FSB"))]
-    assert settled_by_context(text, start, end, bearers) == ("minister", "context: health, ministe")
-    both = bearers + [("deputy", official("Deputy Minister of Health"))]
-    assert settled_by_context(text, start, end, both) is None  # two bearers fit: nothing is settled
-    assert settled_by_context("Murashko.", 0, 8, bearers) is None  # no other word in the sentence
+    positions = {"minister": official("Minister of Health"), "general": official("Head of the FSB")}
+    bearers = ["minister", "general"]
+    assert settled_by_context(text, start, end, bearers, positions.__getitem__) == ("minister", "context: health, ministe")
+    positions["deputy"] = official("Deputy Minister of Health")
+    both = [*bearers, "deputy"]
+    assert settled_by_context(text, start, end, both, positions.__getitem__) is None  # two bearers fit: nothing is settled
+    read: list[str] = []
+    assert settled_by_context("Murashko.", 0, 8, bearers, read.append) is None  # no other word in the sentence
+    assert read == []  # ... so no bearer's records were read
 
 
 def test_family_names_agree_across_a_spelling_variant_but_not_a_short_key() -> None:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from sanctionscope.model import Record
@@ -23,14 +23,19 @@ _CONTEXT_STOPWORDS = frozenset(
 )
 
 
-def settled_by_context(text: str, start: int, end: int, bearers: Sequence[tuple[T, Sequence[Record]]]) -> tuple[T, str] | None:
+def settled_by_context(
+    text: str, start: int, end: int, bearers: Sequence[T], records_of: Callable[[T], Sequence[Record]]
+) -> tuple[T, str] | None:
     """The one bearer whose records' descriptions share words with the sentence around text[start:end]
-    (the mention itself left out), and why; None when none or several do."""
+    (the mention itself left out), and why; None when none or several do. A bearer's records are read
+    (`records_of`) only when the sentence has words to compare."""
     sentence, at = sentence_around(text, start, end)
     context = context_words(sentence[:at] + " " + sentence[at + end - start :])
     if not context:
         return None
-    shared = [(bearer, common) for bearer, records in bearers if (common := context & context_words(description(records)))]
+    shared = [
+        (bearer, common) for bearer in bearers if (common := context & context_words(description(records_of(bearer))))
+    ]
     if len(shared) != 1:
         return None
     bearer, common = shared[0]

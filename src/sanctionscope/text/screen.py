@@ -24,6 +24,7 @@ from datetime import date
 from sanctionscope.index.entries import Entry
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, Result
 from sanctionscope.match.query import build_query
+from sanctionscope.model import Record
 from sanctionscope.names.analyze import FAMILY
 from sanctionscope.resolve.subjects import SubjectBook
 from sanctionscope.text import morphology
@@ -273,8 +274,7 @@ class TextScreener:
         entries = [e for e in entries if self._bears_family_name(e, mention.family_keys)]
         if not entries:
             return
-        bearers = [(e, subject.records if (subject := self.book.get(e.id)) else []) for e in entries]
-        settled = settled_by_context(text, mention.start, mention.end, bearers)
+        settled = settled_by_context(text, mention.start, mention.end, entries, self._records_of)
         if settled is not None:
             entry, why = settled
             self._assign(mention, entry, SURNAME_SETTLED_SCORE)
@@ -286,6 +286,10 @@ class TextScreener:
             candidates = [self.views.candidate(e, mention.score) for e in entries]
             candidates.sort(key=lambda c: (-len(c["designations"]), c["caption"]))  # the most designated first
             mention.candidates = candidates[:MAX_CANDIDATES]
+
+    def _records_of(self, entry: Entry) -> list[Record]:
+        subject = self.book.get(entry.id)
+        return subject.records if subject else []
 
     @staticmethod
     def _bears_family_name(entry: Entry, keys: frozenset[str]) -> bool:
