@@ -1,7 +1,8 @@
 """The pruning bounds are bounds: never below the score they stand for.
 
-`Matcher.match` orders candidates by `score_bound` and skips candidate names by `PairBound`;
-a bound below `compare_names` loses a real match. Both are checked here, by property, on
+`Matcher.match` orders candidates by `PairBound` of their names, worked out for all of them at
+once over the name table (`candidate_bounds`), and skips candidate names by `PairBound`; a bound
+below `compare_names` loses a real match. Both are checked here, by property, on
 generated names (tags, scripts, typos, initials, particles, joined parts) and on the real UN
 list with one-edit typos of its own names; and end to end: pruning returns what scoring every
 candidate returns.
@@ -13,13 +14,16 @@ import random
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 from support import parse_cached
 
+from sanctionscope.index.entries import Entry, EntryTable
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, PreparedQuery
+from sanctionscope.match.name_table import NameTable, candidate_bounds
 from sanctionscope.match.names import (
     Alignable,
     PairBound,
@@ -29,7 +33,6 @@ from sanctionscope.match.names import (
     key_similarity,
     pair_similarity,
     part_set,
-    score_bound,
     scored_parts,
 )
 from sanctionscope.match.query import Query
@@ -124,13 +127,14 @@ def test_both_bounds_are_at_least_the_score_on_generated_names(query_written, ca
     floor = data.draw(st.floats(0.0, 1.0))
     if PairBound(query, stand_ins, reachable, unlisted, listed)(candidate, floor) < floor:
         assert score < floor + EPSILON
-    # `present` as `Matcher.match` derives it, from what the index had of each key
-    prepared = PreparedQuery(
-        Query([query.original]), [query], stand_ins, reachable, unlisted, listed, {k: 1 << i for i, k in enumerate(keys)}
-    )
-    hits = sum(1 << i for i, key in enumerate(keys) if not stand_ins[key].isdisjoint(candidate.index_keys))
-    present = prepared.present(prepared.present_keys(hits, lambda: part_set([candidate])))
-    assert score_bound(query, present, unlisted) >= score - EPSILON
+    # the same bound over a name table, as `Matcher.match` orders candidates by it
+    vocabulary = {key: i for i, key in enumerate(sorted(set(keys) | set(candidate_keys)))}
+    stand_in_ids = {key: [vocabulary[k] for k in found] for key, found in stand_ins.items()}
+    prepared = PreparedQuery(Query([query.original]), [query], stand_ins, reachable, unlisted, listed, stand_in_ids)
+    table = NameTable.build(EntryTable([Entry("e", "", candidate.kind, [], [candidate])]), vocabulary)
+    (batched,) = candidate_bounds(table, np.asarray([0]), prepared.bounds, prepared.alignable, prepared.key_bits)
+    assert batched == pytest.approx(PairBound(query, stand_ins, reachable, unlisted, listed)(candidate), abs=1e-6)
+    assert batched >= score - EPSILON
 
 
 def aligned_by_every_rule(queries: list[AnalyzedName], candidate: AnalyzedName, listed: frozenset[str]) -> tuple[int, ...]:
@@ -142,7 +146,9 @@ def aligned_by_every_rule(queries: list[AnalyzedName], candidate: AnalyzedName, 
     found = []
     for j, cp in enumerate(c_parts):
         bits = sum(1 << i for i, qp in enumerate(q_parts) if pair_similarity(qp, cp, listed))
-        bits |= sum((1 << a) | (1 << b) for a, b in q_adjacent if joins(cp, q_parts[a], q_parts[b]))
+        for a, b in q_adjacent:  # two adjacent query parts may share one (or), not add up
+            if joins(cp, q_parts[a], q_parts[b]):
+                bits |= (1 << a) | (1 << b)
         for k in (j - 1, j):  # cp is the first or the second of two adjacent candidate parts
             if 0 <= k < len(c_parts) - 1:
                 bits |= sum(1 << i for i, qp in enumerate(q_parts) if joins(qp, c_parts[k], c_parts[k + 1]))
@@ -174,7 +180,8 @@ def test_the_batched_rules_find_every_part_that_may_align(query_written, candida
         expected = aligned_by_every_rule(queries, candidate, listed)
         assert batched.of(candidate)[1] == expected, candidate.original
         assert one_by_one.of(candidate)[1] == expected, candidate.original
-    assert batched.union(part_set(candidates)) == one_by_one.union(part_set(candidates))
+    rows = [(p.original, p.text, p.key, p.tag) for c in candidates for p in scored_parts(c)]
+    assert Alignable(queries, listed).bits_of_rows(rows) == one_by_one.bits_of_rows(rows)
 
 
 @st.composite
@@ -219,17 +226,20 @@ def one_edit(name: str, rng: random.Random) -> str:
 
 
 def assert_bounds_hold(matcher: Matcher, text: str) -> None:
-    """Both bounds, against every name of every candidate the index proposes for `text`."""
+    """Both bounds, against every name of every candidate the index proposes for `text`: the batched
+    one is the largest `PairBound` of the entry's names."""
     prepared, expanded = matcher.prepare(Query([text]))
-    for candidate in matcher._candidates(expanded, 200):
+    found = matcher._candidates(expanded, 200)
+    ordering = matcher.candidate_bounds(prepared, np.asarray([c.position for c in found], dtype=np.int64))
+    for candidate, batched in zip(found, ordering.tolist(), strict=True):
         entry = matcher.entries[candidate.position]
-        present = prepared.present(prepared.present_keys(candidate.hits, lambda entry=entry: part_set(entry.names)))
+        pair_bounds = [bound(name) for bound in prepared.bounds for name in entry.names]
+        assert batched == pytest.approx(max(pair_bounds, default=0.0), abs=1e-6), (text, entry.caption)
         for position, query in enumerate(prepared.names):
-            ordering = score_bound(query, present, prepared.unlisted)
             for name in entry.names:
                 score = compare_names(query, name, prepared.unlisted, prepared.listed).score
                 assert prepared.bounds[position](name) >= score - EPSILON, (text, name.original, score)
-                assert ordering >= score - EPSILON, (text, name.original, score)
+                assert batched >= score - EPSILON, (text, name.original, score)
 
 
 @given(st.integers(0, 10**6), st.integers(0, 10**6))
@@ -275,4 +285,3 @@ def test_bounds_hold_for_a_short_form_without_the_second_surname(query: str, can
     keys = {k for part in q.parts for k in [part.key]}
     stand_ins = {key: frozenset({key}) for key in keys}
     assert PairBound(q, stand_ins, frozenset(keys))(c) >= score - 1e-9
-    assert score_bound(q, lambda key: key in c.index_keys) >= score - 1e-9

@@ -30,14 +30,9 @@ SIMILAR_CACHE_SIZE = 50_000
 FUZZY_MIN_LENGTH = 4
 
 
-#: query keys beyond this many are not tracked per entry (they count as present: recall-safe)
-MAX_KEY_BITS = 32
-
-
 class Candidate(NamedTuple):
     position: int  # in the entry table
     weight: float  # summed idf of the query keys it has
-    hits: int  # bit k set: it has the k-th query key (or a stand-in for it)
 
 
 def trigrams(key: str) -> set[str]:
@@ -223,13 +218,13 @@ class CandidateIndex:
     def rank(
         self, expanded: dict[str, list[tuple[int, float]]], limit: int, excluded: np.ndarray | None = None
     ) -> list[Candidate]:
-        """The `limit` heaviest entries, each with a bit mask of the query keys it has (bit k: k-th key).
+        """The `limit` heaviest entries.
 
         `excluded` (a boolean per entry) leaves entries out before the heaviest are picked. Works on
         the postings touched only (sparse), never on arrays as long as the index.
         """
-        touched, weights, flags = [], [], []
-        for bit, similar in enumerate(expanded.values()):
+        touched, weights = [], []
+        for similar in expanded.values():
             if not similar:
                 continue
             postings = [self.postings[key_id] for key_id, _s in similar]
@@ -248,22 +243,18 @@ class CandidateIndex:
                 entries, values = entries[first], values[first]
             touched.append(entries)
             weights.append(values)
-            flag = (1 << bit) if bit < MAX_KEY_BITS else 0
-            flags.append(np.full(len(entries), flag, dtype=np.uint32))
         if not touched:
             return []
         entries, inverse = np.unique(np.concatenate(touched), return_inverse=True)
         summed = np.bincount(inverse, weights=np.concatenate(weights)).astype(np.float32)
-        hits = np.zeros(len(entries), dtype=np.uint32)
-        np.bitwise_or.at(hits, inverse, np.concatenate(flags))
         if excluded is not None:
             keep = ~excluded[entries]
-            entries, summed, hits = entries[keep], summed[keep], hits[keep]
+            entries, summed = entries[keep], summed[keep]
         top = np.arange(len(entries))
         if len(top) > limit:
             top = np.argpartition(-summed, limit)[:limit]
         top = top[np.lexsort((entries[top], -summed[top]))]
-        return [Candidate(int(entries[i]), float(summed[i]), int(hits[i])) for i in top]
+        return [Candidate(int(entries[i]), float(summed[i])) for i in top]
 
     def query_weight(self, expanded: dict[str, list[tuple[int, float]]], names: Iterable[Iterable[str]] = ()) -> float:
         """What an entry containing every query key (or its best stand-in) would weigh; with `names` (the

@@ -11,14 +11,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sanctionscope.index import persist
-from sanctionscope.index.candidates import MAX_KEY_BITS, Candidate, CandidateIndex
+from sanctionscope.index.candidates import Candidate, CandidateIndex
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
 from sanctionscope.index.mentions import MentionIndex
 from sanctionscope.match import DEFAULT_THRESHOLD
@@ -33,16 +32,8 @@ from sanctionscope.match.features import (
     compare_name_frequency,
     kinds_compatible,
 )
-from sanctionscope.match.names import (
-    Alignable,
-    NameScore,
-    PairBound,
-    PartSet,
-    compare_names,
-    part_set_of_rows,
-    score_bound,
-    scored_parts,
-)
+from sanctionscope.match.name_table import KeyBits, NameTable, candidate_bounds
+from sanctionscope.match.names import Alignable, NameScore, PairBound, compare_names, scored_parts
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
 from sanctionscope.names import PARTICLE, AnalyzedName, analyze_name
@@ -96,8 +87,6 @@ class Result:
         return data
 
 
-#: how many entries' `PartSet`s a matcher remembers
-PART_SETS_KEPT = 200_000
 #: the stand-in weight of a key reached by one edit of a part's spelling
 ONE_EDIT_SIMILARITY = 0.85
 #: parts shorter than this are not repaired by one edit (too many other names are one edit away)
@@ -154,8 +143,8 @@ class PreparedQuery:
     unlisted: frozenset[str] = frozenset()
     #: query keys that lists contain as they are
     listed: frozenset[str] = frozenset()
-    #: per query key the index tracks for each candidate: its bit in the candidate's `hits`
-    bits: dict[str, int] = field(default_factory=dict)
+    #: per query key, the vocabulary ids of its stand-ins (as `stand_ins`, numbered by the index)
+    stand_in_ids: dict[str, list[int]] = field(default_factory=dict)
     #: how many entries carry a key (None: name frequency is not weighed), and how many entries there are
     carriers: Callable[[str], int] | None = None
     size: int = 0
@@ -163,8 +152,8 @@ class PreparedQuery:
     bounds: list[PairBound] = field(init=False)
     #: which candidate parts may align with which query parts, by the rules of the score
     alignable: Alignable = field(init=False)
-    #: per tracked query key: the query parts with that key (as `alignable`'s bits)
-    _key_bits: dict[str, int] = field(init=False)
+    #: per vocabulary key id, the query parts it stands in for (as `alignable`'s bits)
+    key_bits: KeyBits = field(init=False)
 
     def __post_init__(self) -> None:
         self.alignable = Alignable(self.names, self.listed)
@@ -172,29 +161,12 @@ class PreparedQuery:
             PairBound(n, self.stand_ins, self.reachable, self.unlisted, self.listed, (self.alignable, position))
             for position, n in enumerate(self.names)
         ]
-        self._key_bits = dict.fromkeys(self.bits, 0)
-        for name, bits in zip(self.names, self.alignable.name_bits, strict=True):
+        standing: dict[int, int] = {}
+        for name, bits in zip(self.names, self.alignable.name_bits if self.alignable.fits_in_words else (), strict=False):
             for part, bit in zip(scored_parts(name), bits, strict=True):
-                if part.key in self._key_bits:
-                    self._key_bits[part.key] |= bit
-
-    def present_keys(self, hits: int, parts: Callable[[], PartSet]) -> frozenset[str]:
-        """The tracked query keys that may pair with a candidate (`parts()`: the distinct parts of its
-        names, asked only if needed): those whose stand-ins it has (bits set in the index's `hits`), and
-        those of a query part that may align with one of its parts by the rules (`Alignable`: "Abba"
-        and "Abbas", though no stand-in of "aba" is among the keys of "Abbas")."""
-        had = frozenset(key for key, bit in self.bits.items() if hits & bit)
-        if len(had) == len(self.bits):
-            return had
-        aligned = self.alignable.union(parts())
-        more = [key for key, bits in self._key_bits.items() if key not in had and aligned & bits]
-        return had.union(more) if more else had
-
-    def present(self, keys: frozenset[str]) -> Callable[[str], bool]:
-        """`score_bound`'s test for a candidate with these `present_keys`: keys beyond the index's bit
-        mask are not tracked and count as present."""
-        bits = self.bits
-        return lambda key: key not in bits or key in keys
+                for key_id in self.stand_in_ids.get(part.key, ()):
+                    standing[key_id] = standing.get(key_id, 0) | bit
+        self.key_bits = KeyBits(standing)
 
 
 def score_entry(
@@ -281,18 +253,14 @@ class Matcher:
         self.path: Path | None = None
         #: what text screening searches for, saved with the index (None: found from the entries when needed)
         self.mentions: MentionIndex | None = None
-        #: per entry position, the distinct parts of its names (`part_set`), for the bounds' rules
-        self._part_sets: dict[int, PartSet] = {}
+        self._name_table: NameTable | None = None
 
-    def part_set(self, position: int) -> PartSet:
-        """The distinct parts of the names of the entry at `position` (remembered: asked for every
-        candidate that lacks a query key, query after query)."""
-        found = self._part_sets.get(position)
-        if found is None:
-            if len(self._part_sets) >= PART_SETS_KEPT:
-                self._part_sets.clear()
-            found = self._part_sets[position] = part_set_of_rows(self.entries.name_rows(position))
-        return found
+    @property
+    def name_table(self) -> NameTable:
+        """The entries' name parts as arrays, for the bounds (built on first use when not loaded)."""
+        if self._name_table is None:
+            self._name_table = NameTable.build(self.entries, self.index.key_ids)
+        return self._name_table
 
     @classmethod
     def from_records(cls, records: Iterable[Record], version: str = "") -> Matcher:
@@ -308,11 +276,15 @@ class Matcher:
         matcher = cls(entries, CandidateIndex.from_file(len(entries), saved.arrays, saved.blobs), saved.version)
         matcher.path = path
         matcher.mentions = MentionIndex.from_file(saved.arrays, saved.blobs)
+        matcher._name_table = NameTable.from_file(saved.arrays, saved.blobs)
         return matcher
 
     def save(self, path: Path) -> None:
         """Write the entries and the index to one file that `load_saved` maps (atomically replaced)."""
         arrays, blobs = self.index.to_file()
+        table_arrays, table_blobs = self.name_table.to_file()
+        arrays.update(table_arrays)
+        blobs.update(table_blobs)
         sizes = np.fromiter((len(b) for b in self.entries.blobs()), dtype=np.int64, count=len(self.entries))
         offsets = np.zeros(len(self.entries) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum(sizes)
@@ -379,9 +351,9 @@ class Matcher:
         unlisted = frozenset(key for key, similar in expanded.items() if not similar)
         listed = frozenset(key for key in expanded if key in self.index.key_ids)
         reachable = frozenset().union(*stand_ins.values())
-        bits = {key: 1 << bit for bit, key in enumerate(expanded) if bit < MAX_KEY_BITS}
+        stand_in_ids = {key: [k for k, _s in similar] for key, similar in expanded.items()}
         prepared = PreparedQuery(
-            query, names, stand_ins, reachable, unlisted, listed, bits, self.carriers, self.index.size
+            query, names, stand_ins, reachable, unlisted, listed, stand_in_ids, self.carriers, self.index.size
         )
         return prepared, expanded
 
@@ -390,6 +362,10 @@ class Matcher:
         key_id = self.index.key_ids.get(key)
         offsets = self.index.postings.offsets
         return 0 if key_id is None else int(offsets[key_id + 1] - offsets[key_id])
+
+    def candidate_bounds(self, prepared: PreparedQuery, positions: np.ndarray) -> np.ndarray:
+        """Per entry at `positions`, the most its names can score against the query's (name evidence alone)."""
+        return candidate_bounds(self.name_table, positions, prepared.bounds, prepared.alignable, prepared.key_bits)
 
     def match(
         self,
@@ -407,26 +383,17 @@ class Matcher:
         `sources`: only entries from these sources (an empty set: none); `excluded`: a boolean per
         entry, the entries never to propose (e.g. those of the querying record's own list).
 
-        Candidates are scored in order of the most they could score (`score_bound` over the query
-        keys they have); scoring stops once no remaining candidate can reach the cutoff or enter
-        the top `limit`.
+        Candidates are scored in order of the most they could score (`PairBound` of their names,
+        for all of them at once: `candidate_bounds`); scoring stops once no remaining candidate can
+        reach the cutoff or enter the top `limit`.
         """
         prepared, expanded = self.prepare(query)
         boost = _largest_feature_boost(query)
-        bounds: dict[frozenset[str], float] = {}
-        ranked = []
         found = self._candidates(expanded, candidates, excluded, prepared.names)
-        # The rules are asked about the parts of every candidate in one batch: the ordering asks them of
-        # those that lack a query key (`present_keys`), the name bounds of those that get scored.
-        prepared.alignable.learn([self.part_set(c.position) for c in found])
-        for candidate in found:
-            keys = prepared.present_keys(candidate.hits, partial(self.part_set, candidate.position))
-            bound = bounds.get(keys)
-            if bound is None:
-                present = prepared.present(keys)
-                bound = bounds[keys] = max((score_bound(n, present, prepared.unlisted) for n in prepared.names), default=0.0)
-            ranked.append((bound + boost, candidate.weight, candidate.position))
-        ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
+        positions = np.fromiter((c.position for c in found), dtype=np.int64, count=len(found))
+        bounds = self.candidate_bounds(prepared, positions) + boost
+        ranked = sorted(zip(bounds.tolist(), (c.weight for c in found), positions.tolist(), strict=True),
+                        key=lambda item: (-item[0], -item[1], item[2]))  # fmt: skip
         results: list[Result] = []
         memo: dict[tuple[int, str], NameScore] = {}
         best_scores: list[float] = []  # a min-heap of the top `limit` scores so far

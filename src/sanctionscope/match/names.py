@@ -270,7 +270,7 @@ def _between(used: set[int], parts: list[NamePart]) -> range:
 def pair_similarity(qp: NamePart, cp: NamePart, listed: frozenset[str] = frozenset()) -> float:
     """How well a query part and a candidate part pair in `compare_names`; 0.0: they cannot pair at all.
 
-    The one test of pairing: the score aligns by it and the bounds (`PairBound`, `score_bound`)
+    The one test of pairing: the score aligns by it and the bounds (`PairBound`)
     ask it whether a part can pair, so the two cannot disagree.
     """
     if qp.key == cp.key:
@@ -457,8 +457,17 @@ def one_word_person(name: AnalyzedName) -> bool:
     return name.kind == "person" and len(words) == 1  # "Hilal HILAL" is two words
 
 
-#: the most one pair adds to the matched weight, and the least it adds to the possible: two family names
-PAIR_WEIGHT_CEILING = 2 * max(TAG_WEIGHTS.values())
+#: the most a candidate part adds to a pair's weight (`_weight`: a family name)
+CANDIDATE_WEIGHT_CEILING = max(TAG_WEIGHTS.values())
+
+
+def pair_weight_ceiling(part: NamePart) -> float:
+    """The most a pair with this query part adds to the matched weight, and the least it adds to the
+    possible one: the part's own weight (an untagged "other" part takes a family name's from its
+    partner) plus a family name's. A join of two query parts with one candidate part adds less than
+    the two parts' ceilings together."""
+    own = CANDIDATE_WEIGHT_CEILING if part.tag == OTHER else TAG_WEIGHTS.get(part.tag, UNTAGGED_WEIGHT)
+    return own + CANDIDATE_WEIGHT_CEILING
 
 
 def scored_parts(name: AnalyzedName) -> list[NamePart]:
@@ -466,11 +475,9 @@ def scored_parts(name: AnalyzedName) -> list[NamePart]:
     return [p for p in name.parts if p.tag != LEGAL_FORM]
 
 
-def alignment_bound(pairs: int, against: float) -> float:
-    """The most `compare_names` can give when at most `pairs` query parts pair and unpaired parts count
-    at least `against`: each pair adds at most `PAIR_WEIGHT_CEILING` to the matched weight and as much to
-    the possible one (a join of two parts with one counts as a pair of one of them)."""
-    top = pairs * PAIR_WEIGHT_CEILING
+def alignment_bound(top: float, against: float) -> float:
+    """The most `compare_names` can give when the pairs add at most `top` to the matched weight (the
+    `pair_weight_ceiling`s of the query parts that may pair) and unpaired parts count at least `against`."""
     return top / (top + against) if top else 0.0
 
 
@@ -603,14 +610,24 @@ class Alignable:
             found = self._names[id(candidate)] = (candidate, _or(per_part), tuple(per_part))
         return found[1], found[2]
 
-    def union(self, parts: PartSet) -> int:
-        """The query parts that may align with a part of any name of a candidate with these `parts`
-        (the union of `of` over its names)."""
-        try:
-            return _or(map(self._parts.__getitem__, parts.parts)) | _or(map(self._adjacent.__getitem__, parts.adjacent))
-        except KeyError:  # not learnt yet
-            self.learn([parts])
-            return self.union(parts)
+    @property
+    def fits_in_words(self) -> bool:
+        """Whether the bits of the query's parts fit in one 64-bit word (what `candidate_bounds` computes with)."""
+        return len(self._query_parts) <= 64
+
+    def bits_of_rows(self, rows: Sequence[PartRow]) -> list[int]:
+        """Per candidate part (as a row), the query parts it may align with by itself (joins aside)."""
+        keys = [(key, text, tag) for _original, text, key, tag in rows]
+        if any(k not in self._parts for k in keys):
+            self.learn([PartSet(tuple(keys), (), tuple(rows), ())])
+        return [self._parts[k] for k in keys]
+
+    def bits_of_adjacent(self, pairs: Sequence[tuple[PartRow, PartRow]]) -> list[int]:
+        """Per pair of adjacent candidate parts (as rows), the query parts they may align with written as one."""
+        keys = [(first[2], second[2]) for first, second in pairs]
+        if any(k not in self._adjacent for k in keys):
+            self.learn([PartSet((), tuple(keys), (), tuple(pairs))])
+        return [self._adjacent[k] for k in keys]
 
     def learn(self, sets: Iterable[PartSet]) -> None:
         """Work out and remember the answers for the parts and pairs of adjacent parts of these sets.
@@ -658,23 +675,6 @@ class Alignable:
                 )
 
 
-def score_bound(query: AnalyzedName, present: Callable[[str], bool], unlisted: frozenset[str] = frozenset()) -> float:
-    """The most `compare_names` can give `query` against a name whose keys satisfy `present`.
-
-    `present(key)` must hold for the key of every query part that may align with the name
-    (`Alignable`); each of the others counts the least it can against (`query_only_weight`).
-    Initials and particles have no keys and are assumed present.
-    """
-    parts = scored_parts(query)
-    pairs, against = 0, 0.0
-    for i, part in enumerate(parts):
-        if part.tag in (INITIAL, PARTICLE) or not part.key or present(part.key):
-            pairs += 1
-        else:
-            against += least_weight(partial(query_only_weight, part, unlisted), i, len(parts))
-    return alignment_bound(pairs, against)
-
-
 class PairBound:
     """The most `compare_names(query, candidate)` can give, mostly from set lookups.
 
@@ -687,7 +687,7 @@ class PairBound:
     (with this name's position among its names) may be shared by the bounds of one query's names.
     """
 
-    __slots__ = ("_alignable", "_name_mask", "_parts", "_reachable")
+    __slots__ = ("_alignable", "_reachable", "name_mask", "parts")
 
     def __init__(
         self,
@@ -701,63 +701,62 @@ class PairBound:
         self._alignable, position = alignable or (Alignable([query], listed), 0)
         q_parts = scored_parts(query)
         bits = self._alignable.name_bits[position]
-        #: per query part: its stand-in keys (None: always pairs), its bit, and the least it counts unpaired
-        self._parts = [
+        #: per query part: its stand-in keys (None: always pairs), its bit, the most it adds paired and
+        #: the least it counts unpaired
+        self.parts = [
             (
                 stand_ins.get(part.key),
                 bit,
+                pair_weight_ceiling(part),
                 least_weight(partial(query_only_weight, part, unlisted), i, len(q_parts)),
             )
             for i, (part, bit) in enumerate(zip(q_parts, bits, strict=True))
         ]
-        self._name_mask = sum(bits)
+        #: the bits of this name's parts
+        self.name_mask = sum(bits)
         self._reachable = reachable
 
     def __call__(self, candidate: AnalyzedName, floor: float = 0.0) -> float:
         """The bound; or, once the query's parts alone keep it below `floor`, 0.0."""
         aligned: tuple[int, tuple[int, ...]] | None = None  # asked of the rules only when needed
-        pairs, against = 0, 0.0
+        top, against = 0.0, 0.0
         candidate_keys = candidate.index_keys
-        for keys, bit, least in self._parts:
+        for keys, bit, ceiling, least in self.parts:
             if keys is None or not keys.isdisjoint(candidate_keys):
-                pairs += 1
+                top += ceiling
                 continue
             aligned = aligned or self._alignable.of(candidate)
             if aligned[0] & bit:
-                pairs += 1
+                top += ceiling
             else:
                 against += least
-        if not pairs or alignment_bound(pairs, against) < floor:
+        if not top or alignment_bound(top, against) < floor:
             return 0.0
         reachable = self._reachable
         for j, key, least in candidate_only_weights(candidate):
             if key not in reachable:
                 aligned = aligned or self._alignable.of(candidate)
-                if not aligned[1][j] & self._name_mask:
+                if not aligned[1][j] & self.name_mask:
                     against += least
-        return alignment_bound(pairs, against)
+        return alignment_bound(top, against)
 
 
 def candidate_only_weights(candidate: AnalyzedName) -> tuple[tuple[int, str, float], ...]:
     """(position among the scored parts, key, the least it counts against when it aligns with no query
     part) per identifying part."""
-    return _candidate_only_weights(tuple((p.original, p.text, p.key, p.tag) for p in candidate.parts))
-
-
-@lru_cache(maxsize=200_000)
-def _candidate_only_weights(rows: tuple[PartRow, ...]) -> tuple[tuple[int, str, float], ...]:
-    # Keyed by the parts as rows, not by the name: a cache of tuples of strings is one the garbage
-    # collector stops tracking, where 200,000 kept names cost a full collection of ~0.2 s every few
-    # hundred queries on a million entries.
-    c_parts = [NamePart(*row) for row in rows if row[3] != LEGAL_FORM]
+    c_parts = scored_parts(candidate)
+    least = candidate_only_least_weights(tuple(part.tag for part in c_parts))
     return tuple(
-        (
-            j,
-            part.key,
-            least_weight(
-                partial(candidate_only_weight, part, second_surname=second_surname(c_parts, j)), j, len(c_parts)
-            ),
-        )
+        (j, part.key, least[j]) for j, part in enumerate(c_parts) if part.tag not in (INITIAL, PARTICLE) and part.key
+    )
+
+
+@lru_cache(maxsize=10_000)
+def candidate_only_least_weights(tags: tuple[str, ...]) -> tuple[float, ...]:
+    """Per scored part of a name with these tags, the least it counts against when it aligns with no
+    query part (an inner part may be a middle name; a second surname counts less): the tags alone say."""
+    c_parts = [NamePart("", "", "", tag) for tag in tags]
+    return tuple(
+        least_weight(partial(candidate_only_weight, part, second_surname=second_surname(c_parts, j)), j, len(c_parts))
         for j, part in enumerate(c_parts)
-        if part.tag not in (INITIAL, PARTICLE) and part.key
     )

@@ -1,0 +1,216 @@
+"""Every entry's name parts as flat arrays, for bounding the scores of many candidates at once.
+
+`Matcher.match` scores candidates in order of the most they can score, and stops once no
+remaining one can reach the cutoff or the top results. That bound is `PairBound`'s, per
+candidate name; asked in Python of each of a query's ~80 candidates (decoding each entry) it
+would cost more than scoring the few that matter. Here the parts are columns (vocabulary key id,
+spelled key id, the least the part counts unpaired, an id of its row for the pairing rules),
+so `candidate_bounds` works out `PairBound` for every name of every candidate in a few numpy
+operations; the rules (`Alignable`) are asked once per distinct part of the batch.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sanctionscope.match.names import PartRow, candidate_only_least_weights
+from sanctionscope.names import INITIAL, LEGAL_FORM, PARTICLE, token_key
+
+if TYPE_CHECKING:
+    from sanctionscope.index.entries import EntryTable
+    from sanctionscope.match.names import Alignable, PairBound
+
+#: separates the fields of a part row, and the rows, in the saved blob (neither occurs in a name)
+_FIELD, _ROW = "\x1f", "\x1e"
+#: decoded part rows remembered (candidates of one family of names share their parts)
+ROWS_KEPT = 200_000
+
+
+@dataclass
+class NameTable:
+    """Per entry its names, per name its scored parts (legal forms aside), per part its columns."""
+
+    name_offsets: np.ndarray  # int64, per entry (and one past): where its names start
+    part_offsets: np.ndarray  # int64, per name (and one past): where its parts start
+    keys: np.ndarray  # int32, per part: the vocabulary id of its key (-1: not an identifying part)
+    spelled: np.ndarray  # int32: of its key as spelled (a given name's class aside), when another; else -1
+    least: np.ndarray  # float32: the least it counts against a match when unpaired (rounded down)
+    rows: np.ndarray  # int32: which distinct part row it is (`row`)
+    row_offsets: np.ndarray  # int64, per distinct row (and one past): where it is in `row_blob`
+    row_blob: bytes | memoryview
+    _decoded: dict[int, PartRow] = field(default_factory=dict, repr=False)
+
+    ARRAYS = ("name_offsets", "part_offsets", "keys", "spelled", "least", "rows", "row_offsets")
+
+    @classmethod
+    def build(cls, entries: EntryTable, key_ids: Mapping[str, int]) -> NameTable:
+        """The table of these entries, with keys numbered as the candidate index numbers them."""
+        name_counts, part_counts = array("q"), array("q")
+        keys, spelled, rows = array("i"), array("i"), array("i")
+        least = array("d")
+        row_ids: dict[tuple[str, ...], int] = {}
+        for position in range(len(entries)):
+            names = entries.name_rows(position)
+            name_counts.append(len(names))
+            for parts in names:
+                scored = [tuple(p) for p in parts if p[3] != LEGAL_FORM]
+                part_counts.append(len(scored))
+                least.extend(candidate_only_least_weights(tuple(p[3] for p in scored)))
+                for _original, text, key, tag in scored:
+                    identifying = bool(key) and tag not in (INITIAL, PARTICLE)
+                    key_id = key_ids.get(key, -1) if identifying else -1
+                    keys.append(key_id)
+                    other = key_ids.get(token_key(text), -1) if identifying else -1
+                    spelled.append(other if other != key_id else -1)
+                for row in scored:
+                    rows.append(row_ids.setdefault(row, len(row_ids)))
+        encoded = [_FIELD.join(row).encode() for row in row_ids]
+        row_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        row_offsets[1:] = np.cumsum([len(e) for e in encoded])
+        return cls(
+            name_offsets=_offsets(name_counts),
+            part_offsets=_offsets(part_counts),
+            keys=np.frombuffer(keys, dtype=np.int32).copy(),
+            spelled=np.frombuffer(spelled, dtype=np.int32).copy(),
+            least=rounded_down(np.frombuffer(least, dtype=np.float64)),
+            rows=np.frombuffer(rows, dtype=np.int32).copy(),
+            row_offsets=row_offsets,
+            row_blob=b"".join(encoded),
+        )
+
+    def to_file(self) -> tuple[dict[str, np.ndarray], dict[str, bytes]]:
+        """Arrays and blobs for `persist.save` (named apart from the candidate index's)."""
+        return {f"names_{a}": getattr(self, a) for a in self.ARRAYS}, {"names_rows": bytes(self.row_blob)}
+
+    @classmethod
+    def from_file(cls, arrays: Mapping[str, np.ndarray], blobs: Mapping[str, memoryview]) -> NameTable | None:
+        """The table over a memory-mapped file's arrays; None if the file has none."""
+        if "names_rows" not in blobs:
+            return None
+        name_offsets, part_offsets, keys, spelled, least, rows, row_offsets = (arrays[f"names_{a}"] for a in cls.ARRAYS)
+        return cls(name_offsets, part_offsets, keys, spelled, least, rows, row_offsets, blobs["names_rows"])
+
+    def row(self, row_id: int) -> PartRow:
+        """A distinct part row: (original, text, key, tag)."""
+        found = self._decoded.get(row_id)
+        if found is None:
+            if len(self._decoded) >= ROWS_KEPT:
+                self._decoded.clear()
+            data = bytes(self.row_blob[int(self.row_offsets[row_id]) : int(self.row_offsets[row_id + 1])])
+            original, text, key, tag = data.decode().split(_FIELD)
+            found = self._decoded[row_id] = (original, text, key, tag)
+        return found
+
+
+def _offsets(counts: array) -> np.ndarray:
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(np.frombuffer(counts, dtype=np.int64), out=offsets[1:])
+    return offsets
+
+
+def rounded_down(values: np.ndarray) -> np.ndarray:
+    """`values` as float32, never above them: a bound built from them stays a bound."""
+    narrow = values.astype(np.float32)
+    return np.where(narrow > values, np.nextafter(narrow, np.float32(0)), narrow)
+
+
+def spans(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every i with starts[k] <= i < ends[k], k by k, and the k of each."""
+    counts = ends - starts
+    owners = np.repeat(np.arange(len(starts)), counts)
+    firsts = np.cumsum(counts) - counts
+    return np.arange(int(counts.sum())) - firsts[owners] + starts[owners], owners
+
+
+def segment_or(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The bitwise or of each run of `counts[k]` consecutive values (0 for an empty run)."""
+    found = np.zeros(len(counts), dtype=values.dtype)
+    filled = counts > 0
+    if filled.any():
+        found[filled] = np.bitwise_or.reduceat(values, (np.cumsum(counts) - counts)[filled])
+    return found
+
+
+def segment_max(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The largest of each run of `counts[k]` consecutive values (0 for an empty run)."""
+    found = np.zeros(len(counts), dtype=values.dtype)
+    filled = counts > 0
+    if filled.any():
+        found[filled] = np.maximum.reduceat(values, (np.cumsum(counts) - counts)[filled])
+    return found
+
+
+class KeyBits:
+    """Per vocabulary key id, the query parts it stands in for (as `Alignable` bits)."""
+
+    def __init__(self, stand_ins: Mapping[int, int]):
+        self.ids = np.fromiter(sorted(stand_ins), dtype=np.int64, count=len(stand_ins))
+        self.bits = np.fromiter((stand_ins[i] for i in self.ids.tolist()), dtype=np.uint64, count=len(stand_ins))
+
+    def __call__(self, key_ids: np.ndarray) -> np.ndarray:
+        if not len(self.ids):
+            return np.zeros(len(key_ids), dtype=np.uint64)
+        at = np.minimum(np.searchsorted(self.ids, key_ids), len(self.ids) - 1)
+        return np.where(self.ids[at] == key_ids, self.bits[at], np.uint64(0))
+
+
+def candidate_bounds(
+    table: NameTable, positions: np.ndarray, bounds: Sequence[PairBound], alignable: Alignable, key_bits: KeyBits
+) -> np.ndarray:
+    """Per entry at `positions`, the most `compare_names` can give any of its names against any query
+    name: the largest `PairBound` (`bounds`, one per query name), for all of them at once."""
+    if not alignable.fits_in_words:
+        return np.ones(len(positions))  # too many query parts for the bits: every candidate may match
+    names, name_owners = spans(table.name_offsets[positions], table.name_offsets[positions + 1])
+    part_counts = table.part_offsets[names + 1] - table.part_offsets[names]
+    parts, part_names = spans(table.part_offsets[names], table.part_offsets[names + 1])
+    keys = table.keys[parts]
+    standing = key_bits(keys)
+    rule = _rule_bits(table, table.rows[parts], part_names, alignable)
+    # what each name offers the query: its keys that stand in for query parts, its parts the rules align
+    offered = segment_or(standing | key_bits(table.spelled[parts]) | rule, part_counts)
+    # a candidate part counts against unless its key stands in for a query key or the rules align it
+    loose = (keys >= 0) & (standing == 0)
+    least = table.least[parts].astype(np.float64)
+    best = np.zeros(len(names))
+    for bound in bounds:
+        mask = np.uint64(bound.name_mask)
+        unpaired = loose & ((rule & mask) == 0)
+        weights = np.where(unpaired, least, 0.0)
+        against = np.bincount(part_names, weights=weights, minlength=len(names)).astype(np.float64, copy=False)
+        top = np.zeros(len(names))
+        for stand_ins, bit, ceiling, unpaired_least in bound.parts:
+            if stand_ins is None:
+                top += ceiling
+                continue
+            paired = (offered & np.uint64(bit)) != 0
+            top += np.where(paired, ceiling, 0.0)
+            against += np.where(paired, 0.0, unpaired_least)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            found = np.where(top > 0, top / (top + against), 0.0)
+        np.maximum(best, found, out=best)
+    return segment_max(best, np.bincount(name_owners, minlength=len(positions)))
+
+
+def _rule_bits(table: NameTable, rows: np.ndarray, part_names: np.ndarray, alignable: Alignable) -> np.ndarray:
+    """Per part, the query parts the rules let it align with (`Alignable`), joins of adjacent parts included."""
+    distinct, inverse = np.unique(rows, return_inverse=True)
+    part_bits = alignable.bits_of_rows([table.row(r) for r in distinct.tolist()])
+    bits = np.asarray(part_bits, dtype=np.uint64)[inverse]
+    adjacent = np.flatnonzero(part_names[1:] == part_names[:-1])  # a part and the next of the same name
+    if len(adjacent):
+        pairs = rows[adjacent].astype(np.int64) * (1 << 32) + rows[adjacent + 1]
+        distinct_pairs, pair_inverse = np.unique(pairs, return_inverse=True)
+        pair_bits = alignable.bits_of_adjacent(
+            [(table.row(p >> 32), table.row(p & 0xFFFFFFFF)) for p in distinct_pairs.tolist()]
+        )
+        joined = np.asarray(pair_bits, dtype=np.uint64)[pair_inverse]
+        bits[adjacent] |= joined
+        bits[adjacent + 1] |= joined
+    return bits
+
