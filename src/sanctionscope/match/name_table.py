@@ -50,35 +50,39 @@ class NameTable:
     @classmethod
     def build(cls, entries: EntryTable, key_ids: Mapping[str, int]) -> NameTable:
         """The table of these entries, with keys numbered as the candidate index numbers them."""
-        name_counts, part_counts = array("q"), array("q")
-        keys, spelled, rows = array("i"), array("i"), array("i")
-        least = array("d")
+        name_counts, part_counts, least, rows = array("q"), array("q"), array("d"), array("i")
         row_ids: dict[tuple[str, ...], int] = {}
+        find = row_ids.get
         for position in range(len(entries)):
             names = entries.name_rows(position)
             name_counts.append(len(names))
             for parts in names:
                 scored = [tuple(p) for p in parts if p[3] != LEGAL_FORM]
                 part_counts.append(len(scored))
-                least.extend(candidate_only_least_weights(tuple(p[3] for p in scored)))
-                for _original, text, key, tag in scored:
-                    identifying = bool(key) and tag not in (INITIAL, PARTICLE)
-                    key_id = key_ids.get(key, -1) if identifying else -1
-                    keys.append(key_id)
-                    other = key_ids.get(token_key(text), -1) if identifying else -1
-                    spelled.append(other if other != key_id else -1)
-                for row in scored:
-                    rows.append(row_ids.setdefault(row, len(row_ids)))
+                least.extend(candidate_only_least_weights(tuple([p[3] for p in scored])))
+                ids = [find(row) for row in scored]
+                if None in ids:  # rows not seen before (most parts are shared with other names)
+                    ids = [row_ids.setdefault(row, len(row_ids)) for row in scored]
+                rows.extend(ids)
+        # what a part's key and spelling are depends on its row alone: worked out once per distinct row
+        key_of_row, spelled_of_row = array("i"), array("i")
+        for _original, text, key, tag in row_ids:
+            identifying = bool(key) and tag not in (INITIAL, PARTICLE)
+            key_id = key_ids.get(key, -1) if identifying else -1
+            spelled_id = key_ids.get(token_key(text), -1) if identifying else -1
+            key_of_row.append(key_id)
+            spelled_of_row.append(spelled_id if spelled_id != key_id else -1)
         encoded = [_FIELD.join(row).encode() for row in row_ids]
         row_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         row_offsets[1:] = np.cumsum([len(e) for e in encoded])
+        part_rows = np.frombuffer(rows, dtype=np.int32).copy()
         return cls(
             name_offsets=_offsets(name_counts),
             part_offsets=_offsets(part_counts),
-            keys=np.frombuffer(keys, dtype=np.int32).copy(),
-            spelled=np.frombuffer(spelled, dtype=np.int32).copy(),
+            keys=np.frombuffer(key_of_row, dtype=np.int32)[part_rows] if len(part_rows) else np.zeros(0, np.int32),
+            spelled=np.frombuffer(spelled_of_row, dtype=np.int32)[part_rows] if len(part_rows) else np.zeros(0, np.int32),
             least=rounded_down(np.frombuffer(least, dtype=np.float64)),
-            rows=np.frombuffer(rows, dtype=np.int32).copy(),
+            rows=part_rows,
             row_offsets=row_offsets,
             row_blob=b"".join(encoded),
         )
@@ -200,17 +204,18 @@ def candidate_bounds(
 def _rule_bits(table: NameTable, rows: np.ndarray, part_names: np.ndarray, alignable: Alignable) -> np.ndarray:
     """Per part, the query parts the rules let it align with (`Alignable`), joins of adjacent parts included."""
     distinct, inverse = np.unique(rows, return_inverse=True)
-    part_bits = alignable.bits_of_rows([table.row(r) for r in distinct.tolist()])
-    bits = np.asarray(part_bits, dtype=np.uint64)[inverse]
+    decoded = [table.row(r) for r in distinct.tolist()]
+    bits = np.asarray(alignable.bits_of_rows(decoded), dtype=np.uint64)[inverse]
     adjacent = np.flatnonzero(part_names[1:] == part_names[:-1])  # a part and the next of the same name
     if len(adjacent):
-        pairs = rows[adjacent].astype(np.int64) * (1 << 32) + rows[adjacent + 1]
+        # pairs as indices into `decoded`: each distinct pair of rows is asked once, and no row read again
+        pairs = inverse[adjacent].astype(np.int64) * len(distinct) + inverse[adjacent + 1]
         distinct_pairs, pair_inverse = np.unique(pairs, return_inverse=True)
+        firsts, seconds = np.divmod(distinct_pairs, len(distinct))
         pair_bits = alignable.bits_of_adjacent(
-            [(table.row(p >> 32), table.row(p & 0xFFFFFFFF)) for p in distinct_pairs.tolist()]
+            [(decoded[a], decoded[b]) for a, b in zip(firsts.tolist(), seconds.tolist(), strict=True)]
         )
         joined = np.asarray(pair_bits, dtype=np.uint64)[pair_inverse]
         bits[adjacent] |= joined
         bits[adjacent + 1] |= joined
     return bits
-
