@@ -60,10 +60,11 @@ class NameTable:
                 scored = [tuple(p) for p in parts if p[3] != LEGAL_FORM]
                 part_counts.append(len(scored))
                 least.extend(candidate_only_least_weights(tuple([p[3] for p in scored])))
-                ids = [find(row) for row in scored]
-                if None in ids:  # rows not seen before (most parts are shared with other names)
-                    ids = [row_ids.setdefault(row, len(row_ids)) for row in scored]
-                rows.extend(ids)
+                known = [find(row) for row in scored]
+                if None in known:  # rows not seen before (most parts are shared with other names)
+                    rows.extend([row_ids.setdefault(row, len(row_ids)) for row in scored])
+                else:
+                    rows.extend(known)  # type: ignore[arg-type]  # no None among them
         # what a part's key and spelling are depends on its row alone: worked out once per distinct row
         key_of_row, spelled_of_row = array("i"), array("i")
         for _original, text, key, tag in row_ids:
