@@ -18,9 +18,19 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from support import parse_cached
 
+from sanctionscope.index.candidates import (
+    FUZZY_MAX_KEYS,
+    FUZZY_MIN_LENGTH,
+    FUZZY_MIN_SIMILARITY,
+    bag_distances,
+    letter_counts,
+    plausible_keys,
+    trigrams,
+)
 from sanctionscope.index.entries import Entry, EntryTable
 from sanctionscope.match.engine import DEFAULT_THRESHOLD, Matcher, PreparedQuery
 from sanctionscope.match.name_table import NameTable, candidate_bounds
@@ -285,3 +295,42 @@ def test_bounds_hold_for_a_short_form_without_the_second_surname(query: str, can
     keys = {k for part in q.parts for k in [part.key]}
     stand_ins = {key: frozenset({key}) for key in keys}
     assert PairBound(q, stand_ins, frozenset(keys))(c) >= score - 1e-9
+
+
+# --- the close keys the index looks up -------------------------------------------------------
+
+
+@given(two_spellings())
+@PROPERTY
+def test_the_bag_distance_never_exceeds_the_edit_distance(spellings: tuple[str, str]) -> None:
+    """The fuzzy lookup skips keys by their letter counts: that test must never skip a key within reach."""
+    a, b = spellings
+    assert bag_distances(letter_counts([b]), letter_counts([a])[0])[0] <= OSA.distance(a, b)
+
+
+def test_the_letter_count_filter_loses_no_close_key(lists_dir: Path) -> None:
+    """On the UN list's own keys with one or two edits, the index finds what comparing every key
+    sharing a trigram with the query finds (the lookup before the letter counts were asked)."""
+    index, rng = un_matcher(lists_dir).index, random.Random(11)
+    vocabulary = [key for key in index.vocabulary if len(key) >= FUZZY_MIN_LENGTH]
+    for key in rng.sample(vocabulary, 300):
+        typo = key
+        for _ in range(rng.randint(1, 2)):
+            typo = edited(typo, rng.choice(EDITS), rng.randrange(len(typo)), rng.choice("aeioukrnCS"))
+        if len(typo) < FUZZY_MIN_LENGTH:
+            continue  # looked up exactly only
+        grams = [index.trigram_keys[index.trigram_ids[g]] for g in trigrams(typo) if g in index.trigram_ids]
+        sharing = plausible_keys(np.concatenate(grams), index.key_lengths, len(typo)) if grams else np.zeros(0, int)
+        expected = {
+            index.vocabulary[int(sharing[position])]
+            for _k, _similarity, position in process.extract(
+                typo, [index.vocabulary[int(i)] for i in sharing], scorer=OSA.normalized_similarity,
+                score_cutoff=FUZZY_MIN_SIMILARITY, limit=None,
+            )
+        }  # fmt: skip
+        found = {index.vocabulary[i] for i, _s in index._find_similar_keys(typo)} - {typo}
+        expected -= {typo}
+        # the lookup keeps the FUZZY_MAX_KEYS closest: the same number, none worse than the last kept
+        closest = sorted((OSA.normalized_similarity(typo, k) for k in expected), reverse=True)[:FUZZY_MAX_KEYS]
+        assert found <= expected and len(found) == len(closest), typo
+        assert min((OSA.normalized_similarity(typo, k) for k in found), default=1.0) >= min(closest, default=1.0)

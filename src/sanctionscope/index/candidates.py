@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -33,6 +33,34 @@ FUZZY_MIN_LENGTH = 4
 class Candidate(NamedTuple):
     position: int  # in the entry table
     weight: float  # summed idf of the query keys it has
+
+
+#: the letters keys are written in (`names.token_key` folds clusters into capitals: "ch" → "C"); any other
+#: character counts in one last bucket
+KEY_LETTERS = "abcdefghijklmnopqrstuvwxyzCSJZ"
+_SORTED_LETTERS = np.asarray(sorted(map(ord, KEY_LETTERS)), dtype=np.uint32)
+_BUCKET_OF_SORTED = np.asarray([KEY_LETTERS.index(chr(c)) for c in _SORTED_LETTERS.tolist()], dtype=np.int64)
+LETTER_BUCKETS = len(KEY_LETTERS) + 1
+
+
+def letter_counts(keys: Sequence[str]) -> np.ndarray:
+    """Per key, how often each of `KEY_LETTERS` (and, in a last bucket, any other character) occurs in it
+    (uint8, capped at 255): all keys at once."""
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32)
+    at = np.minimum(np.searchsorted(_SORTED_LETTERS, codes), len(_SORTED_LETTERS) - 1)
+    buckets = np.where(_SORTED_LETTERS[at] == codes, _BUCKET_OF_SORTED[at], len(KEY_LETTERS))
+    cells = np.repeat(np.arange(len(keys), dtype=np.int64), lengths) * LETTER_BUCKETS + buckets
+    counts = np.bincount(cells, minlength=len(keys) * LETTER_BUCKETS).reshape(len(keys), LETTER_BUCKETS)
+    return np.minimum(counts, 255).astype(np.uint8)
+
+
+def bag_distances(counts: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Per row of letter counts, the bag distance to the query's: the larger of the letters one has
+    more of and the other more of. An edit changes it by one at most, so it never exceeds the edit
+    distance (a transposition changes no count): a cheap test of which keys cannot be close."""
+    diff = counts.astype(np.int16) - query.astype(np.int16)
+    return np.maximum(np.maximum(diff, 0).sum(axis=1), np.maximum(-diff, 0).sum(axis=1))
 
 
 def trigrams(key: str) -> set[str]:
@@ -79,6 +107,7 @@ class CandidateIndex:
     postings: Postings  # per key id: the entries that have it
     idf: np.ndarray  # per key id
     key_lengths: np.ndarray  # per key id
+    key_letters: np.ndarray  # per key id, its `letter_counts` (uint8)
     trigram_ids: dict[str, int]
     trigram_keys: Postings  # per trigram id: the key ids that have it
 
@@ -138,6 +167,7 @@ class CandidateIndex:
             postings=postings,
             idf=idf,
             key_lengths=np.asarray([len(k) for k in vocabulary], dtype=np.int16),
+            key_letters=letter_counts(vocabulary),
             trigram_ids={gram: i for i, gram in enumerate(grams)},
             trigram_keys=Postings.from_lists(grams.values()),
         )
@@ -146,7 +176,8 @@ class CandidateIndex:
         """Arrays and blobs for `persist.save`."""
         arrays = {
             "postings": self.postings.values, "posting_offsets": self.postings.offsets, "idf": self.idf,
-            "key_lengths": self.key_lengths, "trigram_keys": self.trigram_keys.values,
+            "key_lengths": self.key_lengths, "key_letters": self.key_letters.reshape(-1),
+            "trigram_keys": self.trigram_keys.values,
             "trigram_offsets": self.trigram_keys.offsets,
         }  # fmt: skip
         blobs = {"vocabulary": "\n".join(self.vocabulary).encode(), "trigrams": "\n".join(self.trigram_ids).encode()}
@@ -164,6 +195,7 @@ class CandidateIndex:
             postings=Postings(arrays["postings"], arrays["posting_offsets"]),
             idf=arrays["idf"],
             key_lengths=arrays["key_lengths"],
+            key_letters=arrays["key_letters"].reshape(-1, LETTER_BUCKETS),
             trigram_ids={gram: i for i, gram in enumerate(grams)},
             trigram_keys=Postings(arrays["trigram_keys"], arrays["trigram_offsets"]),
         )
@@ -194,6 +226,10 @@ class CandidateIndex:
         plausible = plausible_keys(np.concatenate(query_grams), self.key_lengths, len(key))
         if exact is not None:
             plausible = plausible[plausible != exact]
+        # a key is close enough only within (1 - FUZZY_MIN_SIMILARITY) edits per letter of the longer key
+        longest = np.maximum(self.key_lengths[plausible], len(key))
+        reach = (1.0 - FUZZY_MIN_SIMILARITY) * longest + 1e-9
+        plausible = plausible[bag_distances(self.key_letters[plausible], letter_counts([key])[0]) <= reach]
         if not len(plausible):
             return found
         ids = plausible.tolist()

@@ -24,7 +24,7 @@ from sanctionscope.index.analysis import analysis_code
 #: the version of what an index file holds: bump it when index/ changes the candidate index, the
 #: entries' encoding or the mentions it saves (what `Matcher.save` writes), so that every saved
 #: index is built again; the analyses it is built from have their own `ANALYSIS_VERSION`.
-INDEX_FORMAT_VERSION = 2
+INDEX_FORMAT_VERSION = 3
 
 
 def format_version() -> str:
