@@ -10,6 +10,7 @@ candidate returns.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from functools import cache
 from pathlib import Path
@@ -334,3 +335,36 @@ def test_the_letter_count_filter_loses_no_close_key(lists_dir: Path) -> None:
         closest = sorted((OSA.normalized_similarity(typo, k) for k in expected), reverse=True)[:FUZZY_MAX_KEYS]
         assert found <= expected and len(found) == len(closest), typo
         assert min((OSA.normalized_similarity(typo, k) for k in found), default=1.0) >= min(closest, default=1.0)
+
+
+# --- the name table of an update ---------------------------------------------------------------
+
+
+def table_rows(table: NameTable) -> list[list[list[tuple]]]:
+    """Per entry, per name, per part: its row and columns, as the bounds read them (ids of rows aside)."""
+    return [
+        [
+            [(table.row(int(table.rows[k])), int(table.keys[k]), int(table.spelled[k]), float(table.least[k]))
+             for k in range(table.part_offsets[n], table.part_offsets[n + 1])]
+            for n in range(table.name_offsets[e], table.name_offsets[e + 1])
+        ]
+        for e in range(len(table.name_offsets) - 1)
+    ]  # fmt: skip
+
+
+def test_an_updated_name_table_takes_unchanged_entries_from_the_previous_one(lists_dir: Path) -> None:
+    """An update's table reads only the entries that changed, and is the table a build from scratch makes."""
+    before = un_matcher(lists_dir)
+    entries = list(before.entries)
+    changed = [entries[5], dataclasses.replace(entries[7], names=entries[7].names[:1] + entries[40].names)]
+    after_entries = entries[:5] + changed + entries[8:300] + entries[301:] + [dataclasses.replace(entries[9], id="zz-new")]
+    after = Matcher(after_entries)
+    read: list[int] = []
+    name_rows = after.entries.name_rows
+    after.entries.name_rows = lambda position: read.append(position) or name_rows(position)  # type: ignore[method-assign]
+    after.build_name_table(before)
+    assert sorted(read) == [6, len(after_entries) - 1]  # the changed entry and the new one
+    fresh = NameTable.build(Matcher(after_entries).entries, after.index.key_ids)
+    assert table_rows(after.name_table) == table_rows(fresh)
+    for text in ["ABBA RASHIDI", "Abdulrahman Othman", "Elhassan"]:
+        assert_bounds_hold(after, text)

@@ -32,7 +32,7 @@ from sanctionscope.match.features import (
     compare_name_frequency,
     kinds_compatible,
 )
-from sanctionscope.match.name_table import KeyBits, NameTable, candidate_bounds
+from sanctionscope.match.name_table import TABLE_VERSION, KeyBits, NameTable, Previous, candidate_bounds
 from sanctionscope.match.names import Alignable, NameScore, PairBound, compare_names, scored_parts
 from sanctionscope.match.query import SCHEMA_OF_KIND, Query
 from sanctionscope.model import Record
@@ -259,8 +259,19 @@ class Matcher:
     def name_table(self) -> NameTable:
         """The entries' name parts as arrays, for the bounds (built on first use when not loaded)."""
         if self._name_table is None:
-            self._name_table = NameTable.build(self.entries, self.index.key_ids)
+            self.build_name_table()
+        assert self._name_table is not None
         return self._name_table
+
+    @property
+    def has_name_table(self) -> bool:
+        """Whether the name table is built or loaded (not to be built on first use)."""
+        return self._name_table is not None
+
+    def build_name_table(self, previous: Matcher | None = None) -> None:
+        """Build the name table, taking the parts of unchanged entries from a `previous` matcher's."""
+        earlier = Previous(previous.entries, previous.name_table) if previous is not None else None
+        self._name_table = NameTable.build(self.entries, self.index.key_ids, earlier)
 
     @classmethod
     def from_records(cls, records: Iterable[Record], version: str = "") -> Matcher:
@@ -276,7 +287,7 @@ class Matcher:
         matcher = cls(entries, CandidateIndex.from_file(len(entries), saved.arrays, saved.blobs), saved.version)
         matcher.path = path
         matcher.mentions = MentionIndex.from_file(saved.arrays, saved.blobs)
-        matcher._name_table = NameTable.from_file(saved.arrays, saved.blobs)
+        matcher._name_table = NameTable.from_file(saved.arrays, saved.blobs, saved.meta.get("name_table", ""))
         return matcher
 
     def save(self, path: Path) -> None:
@@ -293,7 +304,7 @@ class Matcher:
             mention_arrays, mention_blobs = self.mentions.to_file()
             arrays.update(mention_arrays)
             blobs.update(mention_blobs)
-        persist.save(path, self.version, {**arrays, "entry_offsets": offsets}, blobs)
+        persist.save(path, self.version, {**arrays, "entry_offsets": offsets}, blobs, {"name_table": TABLE_VERSION})
         self.path = path
 
     def candidate_entries(self, query: Query, limit: int = 50) -> list[Entry]:

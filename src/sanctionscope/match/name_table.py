@@ -14,10 +14,11 @@ from __future__ import annotations
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sanctionscope.match import SCORING_VERSION
 from sanctionscope.match.names import PartRow, candidate_only_least_weights
 from sanctionscope.names import INITIAL, LEGAL_FORM, PARTICLE, token_key
 
@@ -25,8 +26,11 @@ if TYPE_CHECKING:
     from sanctionscope.index.entries import EntryTable
     from sanctionscope.match.names import Alignable, PairBound
 
-#: separates the fields of a part row, and the rows, in the saved blob (neither occurs in a name)
-_FIELD, _ROW = "\x1f", "\x1e"
+#: separates the fields of a part row in the saved blob (it occurs in no name)
+_FIELD = "\x1f"
+#: what a saved table was built by: its layout, and the scores its least weights come from (a table of
+#: another version is not read: an index of the same data is then rebuilt or the table made anew)
+TABLE_VERSION = f"names-1:scoring-{SCORING_VERSION}"
 #: decoded part rows remembered (candidates of one family of names share their parts)
 ROWS_KEPT = 200_000
 
@@ -48,23 +52,33 @@ class NameTable:
     ARRAYS = ("name_offsets", "part_offsets", "keys", "spelled", "least", "rows", "row_offsets")
 
     @classmethod
-    def build(cls, entries: EntryTable, key_ids: Mapping[str, int]) -> NameTable:
-        """The table of these entries, with keys numbered as the candidate index numbers them."""
-        name_counts, part_counts, least, rows = array("q"), array("q"), array("d"), array("i")
-        row_ids: dict[tuple[str, ...], int] = {}
-        find = row_ids.get
-        for position in range(len(entries)):
-            names = entries.name_rows(position)
-            name_counts.append(len(names))
-            for parts in names:
-                scored = [tuple(p) for p in parts if p[3] != LEGAL_FORM]
-                part_counts.append(len(scored))
-                least.extend(candidate_only_least_weights(tuple([p[3] for p in scored])))
-                known = [find(row) for row in scored]
-                if None in known:  # rows not seen before (most parts are shared with other names)
-                    rows.extend([row_ids.setdefault(row, len(row_ids)) for row in scored])
-                else:
-                    rows.extend(known)  # type: ignore[arg-type]  # no None among them
+    def build(cls, entries: EntryTable, key_ids: Mapping[str, int], previous: Previous | None = None) -> NameTable:
+        """The table of these entries, with keys numbered as the candidate index numbers them.
+
+        With the `previous` index's entries and table, an entry whose serialized bytes are unchanged
+        takes its parts from the previous table (an update changes a few entries of a million): its
+        rows keep their ids, and only the parts of new or changed entries are read.
+        """
+        rows_before = [previous.table.row(i) for i in range(previous.table.row_count)] if previous else []
+        row_ids: dict[tuple[str, ...], int] = {row: i for i, row in enumerate(rows_before)}
+        reused = unchanged_positions(entries, previous.entries) if previous else np.full(len(entries), -1)
+        runs = reused_runs(reused)
+        chunks: list[tuple[np.ndarray, ...]] = []
+        read = _Chunk()  # entries read here, until a run taken from the previous table
+        position = 0
+        while position < len(entries):
+            run = runs.get(position)
+            if run is not None and previous is not None:
+                chunks += [read.arrays(), previous.table.slice(int(reused[position]), run)]
+                read = _Chunk()
+                position += run
+                continue
+            read.add(entries.name_rows(position), row_ids)
+            position += 1
+        chunks.append(read.arrays())
+        name_counts, part_counts, least, part_rows = (
+            np.concatenate([c[i] for c in chunks]) for i in range(4)
+        )
         # what a part's key and spelling are depends on its row alone: worked out once per distinct row
         key_of_row, spelled_of_row = array("i"), array("i")
         for _original, text, key, tag in row_ids:
@@ -76,26 +90,40 @@ class NameTable:
         encoded = [_FIELD.join(row).encode() for row in row_ids]
         row_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         row_offsets[1:] = np.cumsum([len(e) for e in encoded])
-        part_rows = np.frombuffer(rows, dtype=np.int32).copy()
+        part_rows = part_rows.astype(np.int32)
+        no_parts = np.zeros(0, np.int32)
         return cls(
             name_offsets=_offsets(name_counts),
             part_offsets=_offsets(part_counts),
-            keys=np.frombuffer(key_of_row, dtype=np.int32)[part_rows] if len(part_rows) else np.zeros(0, np.int32),
-            spelled=np.frombuffer(spelled_of_row, dtype=np.int32)[part_rows] if len(part_rows) else np.zeros(0, np.int32),
-            least=rounded_down(np.frombuffer(least, dtype=np.float64)),
+            keys=np.frombuffer(key_of_row, dtype=np.int32)[part_rows] if len(part_rows) else no_parts,
+            spelled=np.frombuffer(spelled_of_row, dtype=np.int32)[part_rows] if len(part_rows) else no_parts,
+            least=rounded_down(least.astype(np.float64)),
             rows=part_rows,
             row_offsets=row_offsets,
             row_blob=b"".join(encoded),
         )
+
+    @property
+    def row_count(self) -> int:
+        return len(self.row_offsets) - 1
+
+    def slice(self, first: int, count: int) -> tuple[np.ndarray, ...]:
+        """The name counts, part counts, least weights and row ids of `count` entries from `first`."""
+        names = self.name_offsets[first : first + count + 1]
+        parts = self.part_offsets[names[0] : names[-1] + 1]
+        return (np.diff(names), np.diff(parts), self.least[parts[0] : parts[-1]].astype(np.float64),
+                self.rows[parts[0] : parts[-1]])  # fmt: skip
 
     def to_file(self) -> tuple[dict[str, np.ndarray], dict[str, bytes]]:
         """Arrays and blobs for `persist.save` (named apart from the candidate index's)."""
         return {f"names_{a}": getattr(self, a) for a in self.ARRAYS}, {"names_rows": bytes(self.row_blob)}
 
     @classmethod
-    def from_file(cls, arrays: Mapping[str, np.ndarray], blobs: Mapping[str, memoryview]) -> NameTable | None:
-        """The table over a memory-mapped file's arrays; None if the file has none."""
-        if "names_rows" not in blobs:
+    def from_file(
+        cls, arrays: Mapping[str, np.ndarray], blobs: Mapping[str, memoryview], version: str
+    ) -> NameTable | None:
+        """The table over a memory-mapped file's arrays; None if the file has none of `TABLE_VERSION`."""
+        if "names_rows" not in blobs or version != TABLE_VERSION:
             return None
         name_offsets, part_offsets, keys, spelled, least, rows, row_offsets = (arrays[f"names_{a}"] for a in cls.ARRAYS)
         return cls(name_offsets, part_offsets, keys, spelled, least, rows, row_offsets, blobs["names_rows"])
@@ -112,9 +140,65 @@ class NameTable:
         return found
 
 
-def _offsets(counts: array) -> np.ndarray:
+class Previous(NamedTuple):
+    """What an earlier index had: its entries and their name table."""
+
+    entries: EntryTable
+    table: NameTable
+
+
+def unchanged_positions(entries: EntryTable, previous: EntryTable) -> np.ndarray:
+    """Per entry, the position of an entry with the same serialized bytes among `previous` (-1: none)."""
+    earlier: dict[int, int] = {}
+    for position in range(len(previous)):
+        earlier.setdefault(hash(previous.blob(position)), position)
+    found = np.full(len(entries), -1, dtype=np.int64)
+    for position in range(len(entries)):
+        blob = entries.blob(position)
+        match = earlier.get(hash(blob))
+        if match is not None and previous.blob(match) == blob:
+            found[position] = match
+    return found
+
+
+def reused_runs(reused: np.ndarray) -> dict[int, int]:
+    """Where each run of entries taken from consecutive previous positions starts, and its length."""
+    taken = reused >= 0
+    starts = taken.copy()
+    starts[1:] &= ~(taken[:-1] & (reused[1:] == reused[:-1] + 1))
+    first = np.flatnonzero(starts)
+    breaks = np.append(np.flatnonzero(starts | ~taken), len(reused))
+    ends = breaks[np.searchsorted(breaks, first, side="right")]
+    return dict(zip(first.tolist(), (ends - first).tolist(), strict=True))
+
+
+class _Chunk:
+    """Name counts, part counts, least weights and row ids of entries read one by one."""
+
+    def __init__(self) -> None:
+        self.name_counts, self.part_counts, self.least, self.rows = array("q"), array("q"), array("d"), array("i")
+
+    def add(self, names: list[list[list[str]]], row_ids: dict[tuple[str, ...], int]) -> None:
+        self.name_counts.append(len(names))
+        find = row_ids.get
+        for parts in names:
+            scored = [tuple(p) for p in parts if p[3] != LEGAL_FORM]
+            self.part_counts.append(len(scored))
+            self.least.extend(candidate_only_least_weights(tuple([p[3] for p in scored])))
+            known = [find(row) for row in scored]
+            if None in known:  # rows not seen before (most parts are shared with other names)
+                self.rows.extend([row_ids.setdefault(row, len(row_ids)) for row in scored])
+            else:
+                self.rows.extend(known)  # type: ignore[arg-type]  # no None among them
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return (np.frombuffer(self.name_counts, dtype=np.int64), np.frombuffer(self.part_counts, dtype=np.int64),
+                np.frombuffer(self.least, dtype=np.float64), np.frombuffer(self.rows, dtype=np.int32))  # fmt: skip
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(np.frombuffer(counts, dtype=np.int64), out=offsets[1:])
+    np.cumsum(counts, out=offsets[1:])
     return offsets
 
 

@@ -33,11 +33,10 @@ def open_matcher(
     resolved = ensure_resolved(engine, progress=progress)
     version = current_version(engine, as_of)
     path = index_path(engine)
-    if as_of is None and not rebuild:
-        saved = Matcher.load_saved(path)
-        if saved is not None and saved.version == version:
-            saved.path = path
-            return saved
+    saved = Matcher.load_saved(path) if as_of is None else None
+    if saved is not None and saved.version == version and not rebuild:
+        saved.path = path
+        return saved
     if progress:
         progress("indexing names")
     if as_of is not None:
@@ -45,6 +44,8 @@ def open_matcher(
         return Matcher(entries_from_records(queries.records_as_of(engine, as_of), subject_of, captions), version=version)
     analyses = resolved.analyses if resolved else None  # read already: every record's, current ones among them
     matcher = build_matcher(engine, queries.current_version_rows(engine), version, analyses=analyses)
+    # an earlier index lends the name parts of the entries that did not change (if its table is of this version)
+    matcher.build_name_table(saved if saved is not None and saved.has_name_table else None)
     matcher.save(path)
     return matcher
 
