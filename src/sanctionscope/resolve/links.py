@@ -161,8 +161,8 @@ def name_links(
     def search_chunk(chunk: Sequence[int]) -> list[Link]:
         return [link for position in chunk for link in search_namesakes(matcher, masks, position)]
 
-    if workers > 1:
-        matcher.name_table  # built once, before the workers fork, so that they share it  # noqa: B018
+    if workers > 1 and not matcher.has_name_table:
+        matcher.build_name_table()  # once, before the workers fork, so that they share it
     found: list[Link] = []
     for done, links in enumerate(fork_map(search_chunk, chunks, workers)):
         if progress:
