@@ -57,10 +57,10 @@ class NameTable:
 
         With the `previous` index's entries and table, an entry whose serialized bytes are unchanged
         takes its parts from the previous table (an update changes a few entries of a million): its
-        rows keep their ids, and only the parts of new or changed entries are read.
+        rows keep their ids, and only the parts of new or changed entries are read. (Rows no entry
+        uses any more stay in the table until a build from scratch: a new format, or no earlier index.)
         """
-        rows_before = [previous.table.row(i) for i in range(previous.table.row_count)] if previous else []
-        row_ids: dict[tuple[str, ...], int] = {row: i for i, row in enumerate(rows_before)}
+        row_ids: dict[tuple[str, ...], int] = {row: i for i, row in enumerate(previous.table.all_rows())} if previous else {}
         reused = unchanged_positions(entries, previous.entries) if previous else np.full(len(entries), -1)
         runs = reused_runs(reused)
         chunks: list[tuple[np.ndarray, ...]] = []
@@ -103,9 +103,10 @@ class NameTable:
             row_blob=b"".join(encoded),
         )
 
-    @property
-    def row_count(self) -> int:
-        return len(self.row_offsets) - 1
+    def all_rows(self) -> list[PartRow]:
+        """Every distinct part row, in id order (read at once, not remembered one by one)."""
+        offsets, blob = self.row_offsets.tolist(), self.row_blob
+        return [_decode_row(bytes(blob[start:end])) for start, end in zip(offsets, offsets[1:])]
 
     def slice(self, first: int, count: int) -> tuple[np.ndarray, ...]:
         """The name counts, part counts, least weights and row ids of `count` entries from `first`."""
@@ -135,9 +136,13 @@ class NameTable:
             if len(self._decoded) >= ROWS_KEPT:
                 self._decoded.clear()
             data = bytes(self.row_blob[int(self.row_offsets[row_id]) : int(self.row_offsets[row_id + 1])])
-            original, text, key, tag = data.decode().split(_FIELD)
-            found = self._decoded[row_id] = (original, text, key, tag)
+            found = self._decoded[row_id] = _decode_row(data)
         return found
+
+
+def _decode_row(data: bytes) -> PartRow:
+    original, text, key, tag = data.decode().split(_FIELD)
+    return original, text, key, tag
 
 
 class Previous(NamedTuple):
