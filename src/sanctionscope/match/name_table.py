@@ -14,6 +14,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -106,7 +107,7 @@ class NameTable:
     def all_rows(self) -> list[PartRow]:
         """Every distinct part row, in id order (read at once, not remembered one by one)."""
         offsets, blob = self.row_offsets.tolist(), self.row_blob
-        return [_decode_row(bytes(blob[start:end])) for start, end in zip(offsets, offsets[1:])]
+        return [_decode_row(bytes(blob[start:end])) for start, end in pairwise(offsets)]
 
     def slice(self, first: int, count: int) -> tuple[np.ndarray, ...]:
         """The name counts, part counts, least weights and row ids of `count` entries from `first`."""
