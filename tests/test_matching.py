@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from sanctionscope import Sanctionscope
 from sanctionscope.cli import app
+from sanctionscope.index import persist
 from sanctionscope.index.entries import Entry
 from sanctionscope.match.engine import DEFAULT_CUTOFF, DEFAULT_THRESHOLD, Matcher
 from sanctionscope.match.features import AlignedPart, chance_namesakes, compare_name_frequency
@@ -230,6 +231,21 @@ def test_a_damaged_index_file_is_rebuilt(lists_dir: Path, tmp_path: Path) -> Non
     path.write_bytes(path.read_bytes()[:1000])
     assert Matcher.load_saved(path) is None
     assert matches(Sanctionscope(tmp_path / "small.db"), "Usama bin Laden")
+
+
+def test_an_index_file_of_another_format_is_rebuilt(lists_dir: Path, tmp_path: Path) -> None:
+    """A file written by another release (here: the same arrays, labelled with an older format) is not read."""
+    small = Sanctionscope(tmp_path / "small.db")
+    small.load([lists_dir / "un/un-sc-consolidated-xml"])
+    small.match("Osama bin Laden")
+    path = index_path(small.engine)
+    saved = persist.open_index(path)
+    assert saved is not None and Matcher.load_saved(path) is not None
+    older = {**saved.meta, "format": persist.INDEX_FORMAT_VERSION - 1}
+    persist.save(path, saved.version, dict(saved.arrays), {k: bytes(v) for k, v in saved.blobs.items()}, older)
+    assert Matcher.load_saved(path) is None
+    assert matches(Sanctionscope(tmp_path / "small.db"), "Usama bin Laden")
+    assert Matcher.load_saved(path) is not None  # written again, in this format
 
 
 # --- the CLI ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sanctionscope.index import persist
-from sanctionscope.index.candidates import Candidate, CandidateIndex
+from sanctionscope.index.candidates import FUZZY_MIN_LENGTH, Candidate, CandidateIndex
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
 from sanctionscope.index.mentions import MentionIndex
 from sanctionscope.match import DEFAULT_THRESHOLD
@@ -89,8 +89,11 @@ class Result:
 
 #: the stand-in weight of a key reached by one edit of a part's spelling
 ONE_EDIT_SIMILARITY = 0.85
-#: parts shorter than this are not repaired by one edit (too many other names are one edit away)
+#: a spelling repaired by one edit has at least this many letters: one edit in a shorter name makes another
+#: name (the score's own typo budget, `match.names.EDIT_BUDGET`, starts there too)
 ONE_EDIT_MIN_LENGTH = 5
+#: the letters a repair puts in or instead (parts are latinized before they are keyed)
+REPAIR_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 #: Arabic articles and kinship words that lists write apart or together with the name that follows
@@ -117,11 +120,14 @@ def _other_writings(name: AnalyzedName, position: int) -> list[str]:
 
 
 def one_edit_keys(text: str) -> set[str]:
-    """Keys of a part's spelling with one letter dropped or two neighbouring letters swapped."""
+    """Keys of a part's spelling with one edit (a letter dropped, put in or replaced, two neighbours
+    swapped) that leaves at least `ONE_EDIT_MIN_LENGTH` letters."""
     variants = {text[:i] + text[i + 1 :] for i in range(len(text))}
     variants.update(text[:i] + text[i + 1] + text[i] + text[i + 2 :] for i in range(len(text) - 1))
+    variants.update(text[:i] + c + text[i:] for i in range(len(text) + 1) for c in REPAIR_LETTERS)
+    variants.update(text[:i] + c + text[i + 1 :] for i in range(len(text)) for c in REPAIR_LETTERS)
     variants.discard(text)
-    return {part_key(v) for v in variants} - {""}
+    return {part_key(v) for v in variants if len(v) >= ONE_EDIT_MIN_LENGTH} - {""}
 
 
 def analyze_query_names(query: Query) -> list[AnalyzedName]:
@@ -279,9 +285,10 @@ class Matcher:
 
     @classmethod
     def load_saved(cls, path: Path) -> Matcher | None:
-        """The index saved at `path` (whatever its version), memory-mapped; None if there is none."""
+        """The index saved at `path` (whatever data it is of), memory-mapped; None if there is none, or
+        it is of another format (written by another release: it is then rebuilt)."""
         saved = persist.open_index(path)
-        if saved is None:
+        if saved is None or saved.meta.get("format") != persist.INDEX_FORMAT_VERSION:
             return None
         entries = EntryTable.from_buffer(saved.blobs["entries"], saved.arrays["entry_offsets"])
         matcher = cls(entries, CandidateIndex.from_file(len(entries), saved.arrays, saved.blobs), saved.version)
@@ -304,7 +311,8 @@ class Matcher:
             mention_arrays, mention_blobs = self.mentions.to_file()
             arrays.update(mention_arrays)
             blobs.update(mention_blobs)
-        persist.save(path, self.version, {**arrays, "entry_offsets": offsets}, blobs, {"name_table": TABLE_VERSION})
+        persist.save(path, self.version, {**arrays, "entry_offsets": offsets}, blobs,
+                     {"format": persist.INDEX_FORMAT_VERSION, "name_table": TABLE_VERSION})  # fmt: skip
         self.path = path
 
     def candidate_entries(self, query: Query, limit: int = 50) -> list[Entry]:
@@ -316,8 +324,9 @@ class Matcher:
         """Each query key with the vocabulary keys that stand in for it.
 
         A part whose key is on no list may be a typo that broke one of the letter clusters keys fold
-        ("Bazmhenov" for Bazhenov, "TKAHC" for Tkach, "Kargiov" for Karginov): its spelling with
-        one letter dropped or two neighbours swapped is keyed again and looked up exactly. An
+        ("Bazmhenov" for Bazhenov, "TKAHC" for Tkach, "Kargiov" for Karginov), and a part whose key
+        is too short to be looked up fuzzily may be a typo of a longer name ("Gaal" for Gamal, "Shva"
+        for Shiva): its spellings one edit away are keyed again and looked up exactly. An
         article or "Abd" may be written together with the name that follows or apart ("Elhassan" /
         "El Hassan", "Abdulrahman" / "Abdul Rahman"): the other way of writing it stands in too.
         """
@@ -329,7 +338,8 @@ class Matcher:
                 if similar is None:
                     continue
                 found: dict[int, float] = {}
-                if part.key not in key_ids and len(part.text) >= ONE_EDIT_MIN_LENGTH:
+                # a part no list has, or one too short for the fuzzy lookup: its spellings one edit away
+                if (part.key not in key_ids or len(part.key) < FUZZY_MIN_LENGTH) and len(part.text) >= ONE_EDIT_MIN_LENGTH - 1:
                     repaired = (key_ids[k] for k in one_edit_keys(part.text) if k in key_ids)
                     found.update(dict.fromkeys(repaired, ONE_EDIT_SIMILARITY))
                 for written in _other_writings(name, position):
