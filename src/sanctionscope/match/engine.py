@@ -168,10 +168,11 @@ class PreparedQuery:
             for position, n in enumerate(self.names)
         ]
         standing: dict[int, int] = {}
-        for name, bits in zip(self.names, self.alignable.name_bits if self.alignable.fits_in_words else (), strict=False):
-            for part, bit in zip(scored_parts(name), bits, strict=True):
-                for key_id in self.stand_in_ids.get(part.key, ()):
-                    standing[key_id] = standing.get(key_id, 0) | bit
+        if self.alignable.fits_in_words:  # else `candidate_bounds` bounds nothing and reads no bits
+            for name, bits in zip(self.names, self.alignable.name_bits, strict=True):
+                for part, bit in zip(scored_parts(name), bits, strict=True):
+                    for key_id in self.stand_in_ids.get(part.key, ()):
+                        standing[key_id] = standing.get(key_id, 0) | bit
         self.key_bits = KeyBits(standing)
 
 
@@ -275,8 +276,12 @@ class Matcher:
         return self._name_table is not None
 
     def build_name_table(self, previous: Matcher | None = None) -> None:
-        """Build the name table, taking the parts of unchanged entries from a `previous` matcher's."""
-        earlier = Previous(previous.entries, previous.name_table) if previous is not None else None
+        """Build the name table, taking the parts of unchanged entries from a `previous` matcher's (if it
+        has a table of this version: one is never built just to be read)."""
+        if previous is not None and previous.has_name_table:
+            earlier: Previous | None = Previous(previous.entries, previous.name_table)
+        else:
+            earlier = None
         self._name_table = NameTable.build(self.entries, self.index.key_ids, earlier)
 
     @classmethod

@@ -222,21 +222,12 @@ def spans(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.arange(int(counts.sum())) - firsts[owners] + starts[owners], owners
 
 
-def segment_or(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The bitwise or of each run of `counts[k]` consecutive values (0 for an empty run)."""
+def segment_reduce(reduce: np.ufunc, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """`reduce` (np.bitwise_or, np.maximum) over each run of `counts[k]` consecutive values (0 for an empty run)."""
     found = np.zeros(len(counts), dtype=values.dtype)
     filled = counts > 0
     if filled.any():
-        found[filled] = np.bitwise_or.reduceat(values, (np.cumsum(counts) - counts)[filled])
-    return found
-
-
-def segment_max(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The largest of each run of `counts[k]` consecutive values (0 for an empty run)."""
-    found = np.zeros(len(counts), dtype=values.dtype)
-    filled = counts > 0
-    if filled.any():
-        found[filled] = np.maximum.reduceat(values, (np.cumsum(counts) - counts)[filled])
+        found[filled] = reduce.reduceat(values, (np.cumsum(counts) - counts)[filled])
     return found
 
 
@@ -268,7 +259,7 @@ def candidate_bounds(
     standing = key_bits(keys)
     rule = _rule_bits(table, table.rows[parts], part_names, alignable)
     # what each name offers the query: its keys that stand in for query parts, its parts the rules align
-    offered = segment_or(standing | key_bits(table.spelled[parts]) | rule, part_counts)
+    offered = segment_reduce(np.bitwise_or, standing | key_bits(table.spelled[parts]) | rule, part_counts)
     # a candidate part counts against unless its key stands in for a query key or the rules align it
     loose = (keys >= 0) & (standing == 0)
     least = table.least[parts].astype(np.float64)
@@ -289,7 +280,7 @@ def candidate_bounds(
         with np.errstate(invalid="ignore", divide="ignore"):
             found = np.where(top > 0, top / (top + against), 0.0)
         np.maximum(best, found, out=best)
-    return segment_max(best, np.bincount(name_owners, minlength=len(positions)))
+    return segment_reduce(np.maximum, best, np.bincount(name_owners, minlength=len(positions)))
 
 
 def _rule_bits(table: NameTable, rows: np.ndarray, part_names: np.ndarray, alignable: Alignable) -> np.ndarray:

@@ -44,8 +44,7 @@ def open_matcher(
         return Matcher(entries_from_records(queries.records_as_of(engine, as_of), subject_of, captions), version=version)
     analyses = resolved.analyses if resolved else None  # read already: every record's, current ones among them
     matcher = build_matcher(engine, queries.current_version_rows(engine), version, analyses=analyses)
-    # an earlier index lends the name parts of the entries that did not change (if its table is of this version)
-    matcher.build_name_table(saved if saved is not None and saved.has_name_table else None)
+    matcher.build_name_table(saved)  # an earlier index lends the name parts of the entries that did not change
     matcher.save(path)
     return matcher
 
