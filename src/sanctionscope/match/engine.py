@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sanctionscope.index import persist
-from sanctionscope.index.candidates import FUZZY_MIN_LENGTH, Candidate, CandidateIndex
+from sanctionscope.index.candidates import Candidate, CandidateIndex
 from sanctionscope.index.entries import Entry, EntryTable, entries_from_records
 from sanctionscope.index.mentions import MentionIndex
 from sanctionscope.match import DEFAULT_THRESHOLD
@@ -89,11 +89,8 @@ class Result:
 
 #: the stand-in weight of a key reached by one edit of a part's spelling
 ONE_EDIT_SIMILARITY = 0.85
-#: a spelling repaired by one edit has at least this many letters: one edit in a shorter name makes another
-#: name (the score's own typo budget, `match.names.EDIT_BUDGET`, starts there too)
+#: parts shorter than this are not repaired by one edit (too many other names are one edit away)
 ONE_EDIT_MIN_LENGTH = 5
-#: the letters a repair puts in or instead (parts are latinized before they are keyed)
-REPAIR_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 #: Arabic articles and kinship words that lists write apart or together with the name that follows
@@ -120,14 +117,11 @@ def _other_writings(name: AnalyzedName, position: int) -> list[str]:
 
 
 def one_edit_keys(text: str) -> set[str]:
-    """Keys of a part's spelling with one edit (a letter dropped, put in or replaced, two neighbours
-    swapped) that leaves at least `ONE_EDIT_MIN_LENGTH` letters."""
+    """Keys of a part's spelling with one letter dropped or two neighbouring letters swapped."""
     variants = {text[:i] + text[i + 1 :] for i in range(len(text))}
     variants.update(text[:i] + text[i + 1] + text[i] + text[i + 2 :] for i in range(len(text) - 1))
-    variants.update(text[:i] + c + text[i:] for i in range(len(text) + 1) for c in REPAIR_LETTERS)
-    variants.update(text[:i] + c + text[i + 1 :] for i in range(len(text)) for c in REPAIR_LETTERS)
     variants.discard(text)
-    return {part_key(v) for v in variants if len(v) >= ONE_EDIT_MIN_LENGTH} - {""}
+    return {part_key(v) for v in variants} - {""}
 
 
 def analyze_query_names(query: Query) -> list[AnalyzedName]:
@@ -329,9 +323,8 @@ class Matcher:
         """Each query key with the vocabulary keys that stand in for it.
 
         A part whose key is on no list may be a typo that broke one of the letter clusters keys fold
-        ("Bazmhenov" for Bazhenov, "TKAHC" for Tkach, "Kargiov" for Karginov), and a part whose key
-        is too short to be looked up fuzzily may be a typo of a longer name ("Gaal" for Gamal, "Shva"
-        for Shiva): its spellings one edit away are keyed again and looked up exactly. An
+        ("Bazmhenov" for Bazhenov, "TKAHC" for Tkach, "Kargiov" for Karginov): its spelling with
+        one letter dropped or two neighbours swapped is keyed again and looked up exactly. An
         article or "Abd" may be written together with the name that follows or apart ("Elhassan" /
         "El Hassan", "Abdulrahman" / "Abdul Rahman"): the other way of writing it stands in too.
         """
@@ -343,8 +336,7 @@ class Matcher:
                 if similar is None:
                     continue
                 found: dict[int, float] = {}
-                # a part no list has, or one too short for the fuzzy lookup: its spellings one edit away
-                if (part.key not in key_ids or len(part.key) < FUZZY_MIN_LENGTH) and len(part.text) >= ONE_EDIT_MIN_LENGTH - 1:
+                if part.key not in key_ids and len(part.text) >= ONE_EDIT_MIN_LENGTH:
                     repaired = (key_ids[k] for k in one_edit_keys(part.text) if k in key_ids)
                     found.update(dict.fromkeys(repaired, ONE_EDIT_SIMILARITY))
                 for written in _other_writings(name, position):
