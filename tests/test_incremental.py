@@ -7,16 +7,18 @@ other designations of 3 March 2022), on top of the UN and Australian lists.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from sanctionscope.index.analysis import analysis_code
 from sanctionscope.match.engine import Matcher
 from sanctionscope.match.query import build_query
-from sanctionscope.resolve.build import resolve
+from sanctionscope.resolve.build import LINKER_SUFFIX, resolve
 from sanctionscope.service.analyses import ensure_analyses
 from sanctionscope.service.matchers import index_path, open_matcher
 from sanctionscope.store import db, queries
@@ -29,10 +31,18 @@ BASE = ["un/un-sc-consolidated-xml/2026-02-27", "au/dfat-consolidated-xlsx/2024-
 USMANOV_OFAC, USMANOV_AU = "us_ofac_sdn:35283", "au_dfat:6751"
 
 
-def copy_db(source: Path | str, target: Path) -> None:
-    """A consistent copy of a SQLite database in WAL mode (a file copy could miss the log's last writes)."""
+#: the files kept beside a database: the index of its subjects and the resolver's linker
+SIDECARS = (".index", LINKER_SUFFIX)
+
+
+def copy_db(source: Path | str, target: Path, *, sidecars: bool = False) -> None:
+    """A consistent copy of a SQLite database in WAL mode (a file copy could miss the log's last writes);
+    with `sidecars`, the saved indexes beside it too (as the database's own user has them)."""
     with sqlite3.connect(str(source)) as src, sqlite3.connect(str(target)) as dst:
         src.backup(dst)
+    for suffix in SIDECARS if sidecars else ():
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
 
 
 def groups(engine: sa.Engine) -> dict[str, frozenset[str]]:
@@ -61,7 +71,8 @@ def updated(before: Path, lists_dir: Path, tmp_path_factory: pytest.TempPathFact
     """The same database after loading OFAC of 2022-03-04: resolved incrementally, and a copy from scratch."""
     folder = tmp_path_factory.mktemp("updated")
     incremental, scratch = folder / "incremental.db", folder / "scratch.db"
-    copy_db(before, incremental)
+    open_matcher(db.connect(str(before)))  # the saved index an update refreshes
+    copy_db(before, incremental, sidecars=True)
     previous = groups(db.connect(str(before)))
     engines = {}
     for path in (incremental, scratch):
@@ -134,6 +145,55 @@ def test_names_are_analysed_once_per_record_version(before: Path, lists_dir: Pat
     with engine.connect() as conn:
         codes = set(conn.execute(sa.select(t.record_analysis.c.code)).scalars())
     assert codes == {analysis_code()}
+
+
+def same_matchers(left: Matcher, right: Matcher) -> None:
+    """Assert two matchers hold the same entries, candidate index, text forms and name parts."""
+    assert list(left.entries.blobs()) == list(right.entries.blobs())
+    assert left.index.vocabulary == right.index.vocabulary
+    for name in ("values", "offsets"):
+        assert np.array_equal(getattr(left.index.postings, name), getattr(right.index.postings, name))
+    assert np.array_equal(left.fingerprints, right.fingerprints)
+    if left.mentions is not None or right.mentions is not None:
+        assert left.mentions is not None and right.mentions is not None
+        assert np.array_equal(left.mentions.families.values, right.mentions.families.values)
+        assert left.mentions.organizations == right.mentions.organizations
+    a, b = left.name_table, right.name_table
+    for name in ("name_offsets", "part_offsets", "keys", "spelled", "least"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert [a.row(r) for r in a.rows.tolist()] == [b.row(r) for r in b.rows.tolist()]  # ids may differ, rows not
+
+
+def test_an_update_takes_what_did_not_change_from_the_saved_indexes(
+    before: Path, lists_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The linker and the subjects' index are refreshed, not rebuilt: only the changed records' analyses
+    are read for them, and what they hold is what a build from scratch holds."""
+    from sanctionscope.service import assemble
+
+    path = tmp_path / "refreshed.db"
+    open_matcher(db.connect(str(before)))
+    copy_db(before, path, sidecars=True)
+    engine = db.connect(str(path))
+    load_paths(engine, [lists_dir / AFTER])
+    read: list[int] = []
+
+    def counted(engine: sa.Engine, version_ids: list[int], **options: bool) -> dict:
+        read.extend(version_ids)
+        return real_read(engine, version_ids, **options)
+
+    real_read = assemble.read_analyses
+    monkeypatch.setattr(assemble, "read_analyses", counted)
+    report = resolve(engine)
+    assert not report.full and report.searched
+    linker = Matcher.load_saved(Path(f"{path}{LINKER_SUFFIX}"))
+    refreshed = open_matcher(engine)
+    rows = queries.version_rows(engine)
+    assert read and len(set(read)) <= 2 * report.changed < len(rows) / 10  # a few entries' versions, not all
+    monkeypatch.setattr(assemble, "read_analyses", real_read)
+    assert linker is not None
+    same_matchers(linker, assemble.build_matcher(engine, rows, subjects=False))
+    same_matchers(refreshed, assemble.build_matcher(engine, queries.current_version_rows(engine)))
 
 
 # --- the index file ----------------------------------------------------------------------------

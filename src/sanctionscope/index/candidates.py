@@ -14,6 +14,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -96,6 +97,23 @@ class Postings:
     def __getitem__(self, position: int) -> np.ndarray:
         return self.values[self.offsets[position] : self.offsets[position + 1]]
 
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def transposed(self, columns: int) -> Postings:
+        """Per value in `range(columns)`, the lists that hold it (ascending): the entries of each key
+        become the keys of each entry."""
+        lists = np.repeat(np.arange(len(self), dtype=np.int32), np.diff(self.offsets))
+        order = np.argsort(self.values, kind="stable")
+        offsets = np.zeros(columns + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(np.bincount(self.values, minlength=columns))
+        return Postings(lists[order], offsets)
+
+    def words(self, vocabulary: np.ndarray) -> list[list[str]]:
+        """Each list with its values as words of `vocabulary` (an object array): key ids to keys."""
+        words, offsets = vocabulary[self.values].tolist(), self.offsets.tolist()
+        return [words[start:end] for start, end in pairwise(offsets)]
+
 
 @dataclass
 class CandidateIndex:
@@ -122,8 +140,12 @@ class CandidateIndex:
         self.__dict__.update(state)
         self.key_ids = {key: i for i, key in enumerate(self.vocabulary)}
 
+    def entry_keys(self) -> list[list[str]]:
+        """Per entry, the keys it was built with (`build`'s `entry_keys`, ascending), read back."""
+        return self.postings.transposed(self.size).words(self.vocabulary_array)
+
     @property
-    def _vocabulary_array(self) -> np.ndarray:
+    def vocabulary_array(self) -> np.ndarray:
         """The vocabulary as a numpy object array, for picking many keys by id at once."""
         array = self.__dict__.get("_vocabulary_np")
         if array is None:
@@ -235,7 +257,7 @@ class CandidateIndex:
         ids = plausible.tolist()
         for _other, similarity, position in process.extract(
             key,
-            self._vocabulary_array[plausible].tolist(),
+            self.vocabulary_array[plausible].tolist(),
             scorer=OSA.normalized_similarity,  # a transposition is one edit, as in scoring
             score_cutoff=FUZZY_MIN_SIMILARITY,
             limit=FUZZY_MAX_KEYS,

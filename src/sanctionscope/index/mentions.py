@@ -46,6 +46,16 @@ class MentionIndex:
         patterns = [(OrganizationPattern(w, c), e) for w, c, e in orjson.loads(bytes(blobs["organization_patterns"]))]
         return cls(Postings(arrays["family_postings"], arrays["family_offsets"]), patterns)
 
+    def forms_of_entries(self, size: int, vocabulary: np.ndarray) -> list[tuple[list[str], list[OrganizationPattern]]]:
+        """Per entry position (of `size`), its family keys (as words of the `vocabulary` object array) and its
+        organization patterns: what `MentionBuilder.add` kept of them, read back for entries that did not change."""
+        families = self.families.transposed(size).words(vocabulary)
+        forms: list[tuple[list[str], list[OrganizationPattern]]] = [(keys, []) for keys in families]
+        for pattern, positions in self.organizations:
+            for position in positions:
+                forms[position][1].append(pattern)
+        return forms
+
     @classmethod
     def from_entries(cls, entries: Sequence[Entry], key_ids: Mapping[str, int]) -> MentionIndex:
         """Analysed from decoded entries: for a matcher built in memory (a past day's lists, tests)."""

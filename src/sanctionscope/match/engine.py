@@ -254,6 +254,9 @@ class Matcher:
         self.path: Path | None = None
         #: what text screening searches for, saved with the index (None: found from the entries when needed)
         self.mentions: MentionIndex | None = None
+        #: per entry, a fingerprint of what it was built from (`service.assemble`): an update takes the
+        #: entries whose fingerprint it finds again from this matcher (None: not known, none are taken)
+        self.fingerprints: np.ndarray | None = None
         self._name_table: NameTable | None = None
 
     @property
@@ -269,11 +272,12 @@ class Matcher:
         """Whether the name table is built or loaded (not to be built on first use)."""
         return self._name_table is not None
 
-    def build_name_table(self, previous: Matcher | None = None) -> None:
+    def build_name_table(self, previous: Matcher | None = None, reused: np.ndarray | None = None) -> None:
         """Build the name table, taking the parts of unchanged entries from a `previous` matcher's (if it
-        has a table of this version: one is never built just to be read)."""
+        has a table of this version: one is never built just to be read). `reused`: per entry, the
+        position of the same entry in `previous` (-1: none), when known; else found by their bytes."""
         if previous is not None and previous.has_name_table:
-            earlier: Previous | None = Previous(previous.entries, previous.name_table)
+            earlier: Previous | None = Previous(previous.entries, previous.name_table, reused)
         else:
             earlier = None
         self._name_table = NameTable.build(self.entries, self.index.key_ids, earlier)
@@ -294,6 +298,7 @@ class Matcher:
         matcher.path = path
         matcher.mentions = MentionIndex.from_file(saved.arrays, saved.blobs)
         matcher._name_table = NameTable.from_file(saved.arrays, saved.blobs, saved.meta.get("name_table", ""))
+        matcher.fingerprints = saved.arrays.get("entry_fingerprints")
         return matcher
 
     def save(self, path: Path) -> None:
@@ -306,6 +311,8 @@ class Matcher:
         offsets = np.zeros(len(self.entries) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum(sizes)
         blobs["entries"] = b"".join(self.entries.blobs())
+        if self.fingerprints is not None:
+            arrays["entry_fingerprints"] = self.fingerprints
         if self.mentions is not None:
             mention_arrays, mention_blobs = self.mentions.to_file()
             arrays.update(mention_arrays)

@@ -62,7 +62,12 @@ class NameTable:
         uses any more stay in the table until a build from scratch: a new format, or no earlier index.)
         """
         row_ids: dict[tuple[str, ...], int] = {row: i for i, row in enumerate(previous.table.all_rows())} if previous else {}
-        reused = unchanged_positions(entries, previous.entries) if previous else np.full(len(entries), -1)
+        if previous is None:
+            reused = np.full(len(entries), -1)
+        elif previous.reused is not None:
+            reused = previous.reused
+        else:
+            reused = unchanged_positions(entries, previous.entries)
         runs = reused_runs(reused)
         chunks: list[tuple[np.ndarray, ...]] = []
         read = _Chunk()  # entries read here, until a run taken from the previous table
@@ -147,10 +152,12 @@ def _decode_row(data: bytes) -> PartRow:
 
 
 class Previous(NamedTuple):
-    """What an earlier index had: its entries and their name table."""
+    """What an earlier index had: its entries and their name table; and, when known, per entry of the
+    new table the position of the same entry among the earlier ones (-1: new or changed)."""
 
     entries: EntryTable
     table: NameTable
+    reused: np.ndarray | None = None
 
 
 def unchanged_positions(entries: EntryTable, previous: EntryTable) -> np.ndarray:

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sanctionscope.index.analysis import analysis_code
 from sanctionscope.index.entries import group_into_entries
 from sanctionscope.match import SCORING_VERSION
+from sanctionscope.match.engine import Matcher
 from sanctionscope.model import FuzzyDate
 from sanctionscope.resolve.clusters import ALWAYS, Clusters, Group, Span, listed_together
 from sanctionscope.resolve.evidence import Link, listing_scope
@@ -41,11 +42,14 @@ from sanctionscope.resolve.links import (
 from sanctionscope.service.analyses import StoredAnalysis, ensure_analyses, read_analyses
 from sanctionscope.service.assemble import build_matcher
 from sanctionscope.sources.registry import caption_rank
-from sanctionscope.store import queries
+from sanctionscope.store import db, queries
 from sanctionscope.store import schema as t
 from sanctionscope.store.queries import VersionRow
 
 SUBJECTS_VERSION_KEY = "subjects_version"
+#: the designation-level matcher that searches for namesakes, saved beside the database: an update
+#: takes the entries of the records it did not change from it (`service.assemble.build_matcher`)
+LINKER_SUFFIX = ".linker.index"
 #: the resolving versions the stored links were found by (`_resolve_code`): others resolve from scratch
 RESOLVE_CODE_KEY = "resolve_code"
 #: the dominant lists of the last resolve (`resolve.links.dominant_scopes`): others resolve from scratch
@@ -244,7 +248,10 @@ def resolve(
     ensure_analyses(engine, [row.version_id for row in rows],
                     progress=lambda done, total: say(f"analysing names ({done}/{total})"))  # fmt: skip
     say("indexing names")
-    analyses = read_analyses(engine, [row.version_id for row in rows])
+    # every record's facts; the rest of an analysis only where it is read: the changed records' (for the
+    # linker, which takes every other entry from the saved one), the regrouped records' birth dates
+    analyses = read_analyses(engine, [row.version_id for row in rows] if full else [current[r].version_id for r in changed])
+    facts = analyses if full else {**read_analyses(engine, [row.version_id for row in rows], with_data=False), **analyses}
     groups = group_into_entries(rows)
     referents = [[row.id for row in group] for _entry_id, _is_subject, group in groups]
     position_of = {ref: position for position, refs in enumerate(referents) for ref in refs}
@@ -266,7 +273,9 @@ def resolve(
     searches: list[Link] = []
     have_searched = {link.left for link in previous.searches} if not full else set()
     if to_search:
-        linker = build_matcher(engine, rows, subjects=False, analyses=analyses)
+        path = db.sidecar_path(engine, LINKER_SUFFIX)
+        linker = build_matcher(engine, rows, subjects=False, analyses=analyses, previous=Matcher.load_saved(path))
+        linker.save(path)
         say_search = lambda done, total: say(f"finding namesakes ({done}/{total})")
         frontier = set(to_search)
         while frontier:
@@ -286,7 +295,7 @@ def resolve(
     all_searches = searched_when_found(kept + searches, dominant)
     report.searched = len(to_search)
 
-    identifiers, cross_refs = _facts(analyses, rows)
+    identifiers, cross_refs = _facts(facts, rows)
     links = same_designation_links(referents) + cross_reference_links(cross_refs, set(current))
     links += identifier_links(identifiers)
     spans = queries.presence_spans(engine)
@@ -304,6 +313,8 @@ def resolve(
     affected &= set(current)
     report.regrouped = len(affected)
     say("grouping records")
+    unread = [current[ref].version_id for ref in affected if current[ref].version_id not in analyses]
+    analyses.update(read_analyses(engine, unread))
     clusters = Clusters(affected, {ref: _birth_dates(analyses[current[ref].version_id]) for ref in affected}, spans)
     for left, right, judgement in decisions:
         if left in affected and right in affected:

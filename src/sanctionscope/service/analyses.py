@@ -84,9 +84,11 @@ class StoredAnalysis:
 
 
 def read_analyses(engine: sa.Engine, version_ids: Sequence[int], *, with_data: bool = True) -> dict[int, StoredAnalysis]:
-    """The stored analyses of these versions (run `ensure_analyses` first)."""
+    """The stored analyses of these versions (run `ensure_analyses` first); without `with_data`, their
+    facts alone (keys and data left empty: what resolving asks of every record)."""
     a = t.record_analysis
-    columns = [a.c.version_id, a.c["keys"], a.c.data if with_data else sa.literal(b""), a.c.facts]
+    columns = [a.c.version_id, a.c["keys"] if with_data else sa.literal(""), a.c.data if with_data else sa.literal(b""),
+               a.c.facts]  # fmt: skip
     found: dict[int, StoredAnalysis] = {}
     ids = sorted(set(version_ids))
     with engine.connect() as conn:

@@ -42,9 +42,9 @@ def open_matcher(
     if as_of is not None:
         subject_of, captions = membership(engine)
         return Matcher(entries_from_records(queries.records_as_of(engine, as_of), subject_of, captions), version=version)
-    analyses = resolved.analyses if resolved else None  # read already: every record's, current ones among them
-    matcher = build_matcher(engine, queries.current_version_rows(engine), version, analyses=analyses)
-    matcher.build_name_table(saved)  # an earlier index lends the name parts of the entries that did not change
+    analyses = resolved.analyses if resolved else None  # read already (all of them in a full resolve)
+    # an earlier index lends the entries that did not change (bytes, keys, name parts, text forms)
+    matcher = build_matcher(engine, queries.current_version_rows(engine), version, analyses=analyses, previous=saved)
     matcher.save(path)
     return matcher
 
@@ -63,9 +63,5 @@ def data_version(engine: sa.Engine, as_of: date | None = None, subjects: str = "
 
 
 def index_path(engine: sa.Engine) -> Path:
-    """`<database file>.index` for SQLite; a file in the data folder named after the URL otherwise."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database + ".index")
-    name = hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
-    return db.data_dir() / f"index-{name}.index"
+    """Where the index of today's subjects is saved: `<database file>.index` for SQLite."""
+    return db.sidecar_path(engine, ".index")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -18,6 +19,16 @@ HEAD_REVISION = "0009"
 def data_dir() -> Path:
     """Where sanctionscope keeps its database and downloads by default."""
     return Path(os.environ.get("SANCTIONSCOPE_HOME") or user_data_dir("sanctionscope"))
+
+
+def sidecar_path(engine: sa.Engine, suffix: str) -> Path:
+    """A file kept beside the database (an index: `suffix` ".index"): `<database file><suffix>` for
+    SQLite; in the data folder, named after the URL, otherwise."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database + suffix)
+    name = hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+    return data_dir() / f"index-{name}{suffix}"
 
 
 def default_url() -> str:
