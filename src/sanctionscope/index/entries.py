@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
 import orjson
@@ -223,15 +224,16 @@ def group_into_entries(
     """
     subject_of = subject_of or {}
     groups: dict[tuple[str, str], list[L]] = {}
-    for item in sorted(items, key=lambda r: r.id):
-        subject = subject_of.get(item.id)
+    for ident, item in sorted(((item.id, item) for item in items), key=itemgetter(0)):
+        subject = subject_of.get(ident)
         key = ("subject", subject) if subject else (jurisdiction_of(item.source), item.source_id)
         groups.setdefault(key, []).append(item)
     found = []
     for (kind, subject), group in groups.items():
-        group.sort(key=lambda r: (feed_rank(r.source), r.id))
+        if len(group) > 1:
+            group.sort(key=lambda r: (feed_rank(r.source), r.id))
         found.append((subject if kind == "subject" else group[0].id, kind == "subject", group))
-    found.sort(key=lambda item: item[0])
+    found.sort(key=itemgetter(0))
     return found
 
 

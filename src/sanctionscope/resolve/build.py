@@ -139,9 +139,9 @@ def _previous(engine: sa.Engine) -> _Previous:
     links, members = t.record_links, t.subject_members
     with engine.connect() as conn:
         return _Previous(
-            dict(conn.execute(sa.select(t.resolved_records.c.referent, t.resolved_records.c.version_id)).all()),
-            [Link(*row) for row in conn.execute(sa.select(links.c.left, links.c.right, links.c.evidence, links.c.score))],
-            dict(conn.execute(sa.select(members.c.referent, members.c.subject_id)).all()),
+            dict(db.bulk_rows(conn, sa.select(t.resolved_records.c.referent, t.resolved_records.c.version_id))),
+            [Link(*row) for row in db.bulk_rows(conn, sa.select(links.c.left, links.c.right, links.c.evidence, links.c.score))],
+            dict(db.bulk_rows(conn, sa.select(members.c.referent, members.c.subject_id))),
             dict(conn.execute(sa.select(t.state.c.key, t.state.c.value)).all()),
         )
 
@@ -235,7 +235,7 @@ def resolve(
     version = version or data_version(engine)
     say = progress or (lambda _message: None)
     say("reading records")
-    rows = queries.version_rows(engine)
+    rows, spans = queries.newest_versions_and_spans(engine)
     current = {row.id: row for row in rows}
     previous = _previous(engine)
     with engine.connect() as conn:
@@ -298,7 +298,6 @@ def resolve(
     identifiers, cross_refs = _facts(facts, rows)
     links = same_designation_links(referents) + cross_reference_links(cross_refs, set(current))
     links += identifier_links(identifiers)
-    spans = queries.presence_spans(engine)
     links += confirmed_name_links(all_searches, links, spans)
     decisions = _decisions(engine)
     report.links = dict(Counter(link.evidence for link in links))

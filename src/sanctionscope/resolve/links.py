@@ -140,10 +140,11 @@ def search_namesakes(matcher: Matcher, masks: ScopeMasks, position: int) -> list
     return links
 
 
-#: searches worth a process pool (below this, starting workers costs more than it saves)
-PARALLEL_FROM = 20_000
+#: searches worth a process pool (below this, starting workers costs more than it saves: forking
+#: is cheap, the children share the linker; an update's few thousand searches take seconds)
+PARALLEL_FROM = 2_000
 #: entries searched per task given to a worker
-SEARCH_CHUNK = 2_000
+SEARCH_CHUNK = 1_000
 
 
 def name_links(

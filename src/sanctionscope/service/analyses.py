@@ -16,12 +16,15 @@ import sqlalchemy as sa
 from sanctionscope.index.analysis import analysis_code, analyze_record
 from sanctionscope.model import Record
 from sanctionscope.names.text_forms import OrganizationPattern
+from sanctionscope.store import db
 from sanctionscope.store import schema as t
 
 #: versions analysed per database round trip
 CHUNK = 2000
 #: below this many versions to analyse, a process pool costs more than it saves
 PARALLEL_FROM = 20_000
+#: versions whose analyses are read by scanning the table rather than by id
+SCAN_FROM = 100_000
 
 
 def _analyze_rows(rows: Sequence[tuple[int, str]]) -> list[dict]:
@@ -32,9 +35,11 @@ def _analyze_rows(rows: Sequence[tuple[int, str]]) -> list[dict]:
 
 def missing_versions(conn: sa.Connection, version_ids: Iterable[int]) -> list[int]:
     """The versions among `version_ids` without an analysis by the current code."""
-    a = t.record_analysis
-    done = set(conn.execute(sa.select(a.c.version_id).where(a.c.code == analysis_code())).scalars())
-    return sorted(set(version_ids) - done)
+    a, v = t.record_analysis, t.record_versions
+    # the store's unanalysed versions, found by the database (an update has a few among a million)
+    lacking = sa.select(v.c.id).outerjoin(a, sa.and_(a.c.version_id == v.c.id, a.c.code == analysis_code()))
+    missing = {vid for (vid,) in db.bulk_rows(conn, lacking.where(a.c.version_id.is_(None)))}
+    return sorted(missing.intersection(version_ids))
 
 
 def ensure_analyses(
@@ -92,10 +97,16 @@ def read_analyses(engine: sa.Engine, version_ids: Sequence[int], *, with_data: b
     found: dict[int, StoredAnalysis] = {}
     ids = sorted(set(version_ids))
     with engine.connect() as conn:
+        if len(ids) > SCAN_FROM:  # most of the table: one scan beats hundreds of lookups by id
+            wanted = set(ids)
+            for vid, keys, data, facts in db.bulk_rows(conn, sa.select(*columns)):
+                if vid in wanted:
+                    found[vid] = StoredAnalysis(keys, bytes(data), facts)
+            return found
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
-            for vid, keys, data, facts in conn.execute(sa.select(*columns).where(a.c.version_id.in_(chunk))):
-                found[vid] = StoredAnalysis(keys, data, facts)
+            for vid, keys, data, facts in db.bulk_rows(conn, sa.select(*columns).where(a.c.version_id.in_(chunk))):
+                found[vid] = StoredAnalysis(keys, bytes(data), facts)
     return found
 
 

@@ -32,8 +32,8 @@ def sources_and_datasets(group: Sequence[VersionRow], stored: Sequence[StoredAna
 
 def entry_fingerprint(prefix: str, entry_id: str, caption: str, group: Sequence[VersionRow]) -> int:
     """A 64-bit digest of what an entry is made of: `prefix` (the analysing code and index format),
-    its id and caption, and its records' versions in order."""
-    text = "\x1f".join([prefix, entry_id, caption, *(f"{r.id}\x1e{r.version_id}" for r in group)])
+    its id and caption, and its records' versions in order (a version id names its record too)."""
+    text = "\x1f".join([prefix, entry_id, caption, *[str(r.version_id) for r in group]])
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
 
 

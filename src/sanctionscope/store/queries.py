@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import orjson
 import sqlalchemy as sa
 import zstandard
 
 from sanctionscope.model import Record
 from sanctionscope.sources.registry import jurisdiction_of
+from sanctionscope.store import db
 from sanctionscope.store import schema as t
 
 
@@ -102,37 +104,62 @@ class VersionRow:
 
 def version_rows(engine: sa.Engine, snapshot_ids: list[int] | None = None) -> list[VersionRow]:
     """The record versions of these snapshots (None: the newest version of every record ever loaded)."""
-    v, sr, s = t.record_versions, t.snapshot_records, t.snapshots
-    columns = (v.c.id, v.c.source, v.c.record_id, v.c.kind, v.c.caption)
+    if snapshot_ids is None:
+        return newest_versions_and_spans(engine)[0]
+    v, sr = t.record_versions, t.snapshot_records
+    found: dict[int, VersionRow] = {}
     with engine.connect() as conn:
-        if snapshot_ids is not None:
-            found: dict[int, VersionRow] = {}
-            for start in range(0, len(snapshot_ids), 500):
-                query = sa.select(*columns).join(sr, sr.c.version_id == v.c.id)
-                for row in conn.execute(query.where(sr.c.snapshot_id.in_(snapshot_ids[start : start + 500]))):
-                    found[row[0]] = VersionRow(*row)
-            return sorted(found.values(), key=lambda r: (r.source, r.source_id))
-        # the newest version of each record: the one in its latest snapshot
-        newest: dict[tuple[str, str], tuple[date, int, tuple]] = {}
-        query = sa.select(*columns, s.c.published_on).join(sr, sr.c.version_id == v.c.id).join(s, s.c.id == sr.c.snapshot_id)
-        for latest in conn.execute(query):
-            key = (latest[1], latest[2])
-            if key not in newest or (latest[5], latest[0]) >= newest[key][:2]:
-                newest[key] = (latest[5], latest[0], tuple(latest[:5]))
-    return [VersionRow(*newest[key][2]) for key in sorted(newest)]
+        for start in range(0, len(snapshot_ids), 500):
+            query = sa.select(v.c.id, v.c.source, v.c.record_id, v.c.kind, v.c.caption).join(sr, sr.c.version_id == v.c.id)
+            for row in db.bulk_rows(conn, query.where(sr.c.snapshot_id.in_(snapshot_ids[start : start + 500]))):
+                found[row[0]] = VersionRow(*row)
+    return sorted(found.values(), key=lambda r: (r.source, r.source_id))
 
 
-def presence_spans(engine: sa.Engine) -> dict[str, tuple[date, date]]:
-    """Per record ("source:id"): the dates of the first and the last snapshot that had it."""
+def newest_versions_and_spans(engine: sa.Engine) -> tuple[list[VersionRow], dict[str, tuple[date, date]]]:
+    """Every record ever loaded: its newest version (the one of its latest snapshot; by record id),
+    and the dates of its first and last snapshot (by "source:id").
+
+    Two plain scans, joined here: the snapshots are few and the memberships millions, so a join
+    or a GROUP BY in the database costs more than reading them into arrays."""
     v, sr, s = t.record_versions, t.snapshot_records, t.snapshots
-    query = (
-        sa.select(v.c.source, v.c.record_id, sa.func.min(s.c.published_on), sa.func.max(s.c.published_on))
-        .join(sr, sr.c.version_id == v.c.id)
-        .join(s, s.c.id == sr.c.snapshot_id)
-        .group_by(v.c.source, v.c.record_id)
-    )
     with engine.connect() as conn:
-        return {f"{source}:{record_id}": (_as_date(first), _as_date(last)) for source, record_id, first, last in conn.execute(query)}
+        snapshot_days = db.bulk_rows(conn, sa.select(s.c.id, s.c.published_on))
+        memberships = np.array(db.bulk_rows(conn, sa.select(sr.c.version_id, sr.c.snapshot_id)), dtype=np.int64)
+        versions = db.bulk_rows(conn, sa.select(v.c.id, v.c.source, v.c.record_id, v.c.kind, v.c.caption)
+                                .order_by(v.c.source, v.c.record_id))  # fmt: skip
+    if not len(memberships):
+        return [], {}
+    day_of_snapshot = np.zeros(max(i for i, _ in snapshot_days) + 1, dtype=np.int64)
+    for snapshot_id, day in snapshot_days:
+        day_of_snapshot[snapshot_id] = _as_date(day).toordinal()
+    size = int(max(memberships[:, 0].max(), max((row[0] for row in versions), default=0))) + 1
+    days = day_of_snapshot[memberships[:, 1]]
+    first, last = np.full(size, np.iinfo(np.int64).max), np.full(size, -1)
+    np.minimum.at(first, memberships[:, 0], days)
+    np.maximum.at(last, memberships[:, 0], days)
+    first_day, last_day = first.tolist(), last.tolist()
+    as_date = {day: date.fromordinal(day) for day in set(day_of_snapshot[day_of_snapshot > 0].tolist())}
+
+    newest: list[VersionRow] = []
+    spans: dict[str, tuple[date, date]] = {}
+    held: tuple | None = None  # the newest version so far of the record being read, its first and last day
+    for row in versions:  # by record: a record's versions are together
+        version_id = row[0]
+        if last_day[version_id] < 0:
+            continue  # in no snapshot (its snapshots were deleted)
+        if held is not None and held[0][1:3] == row[1:3]:
+            newer = (last_day[version_id], version_id) >= (held[2], held[0][0])
+            held = (row if newer else held[0], min(held[1], first_day[version_id]), max(held[2], last_day[version_id]))
+            continue
+        if held is not None:
+            newest.append(VersionRow(*held[0]))
+            spans[newest[-1].id] = (as_date[held[1]], as_date[held[2]])
+        held = (row, first_day[version_id], last_day[version_id])
+    if held is not None:
+        newest.append(VersionRow(*held[0]))
+        spans[newest[-1].id] = (as_date[held[1]], as_date[held[2]])
+    return newest, spans
 
 
 def _as_date(value: Any) -> date:
