@@ -94,19 +94,18 @@ def read_analyses(engine: sa.Engine, version_ids: Sequence[int], *, with_data: b
     a = t.record_analysis
     columns = [a.c.version_id, a.c["keys"] if with_data else sa.literal(""), a.c.data if with_data else sa.literal(b""),
                a.c.facts]  # fmt: skip
+    wanted = set(version_ids)
+    ids = sorted(wanted)
+    if len(ids) > SCAN_FROM:  # most of the table: one scan beats hundreds of lookups by id
+        reads = [sa.select(*columns)]
+    else:
+        reads = [sa.select(*columns).where(a.c.version_id.in_(ids[i : i + 5000])) for i in range(0, len(ids), 5000)]
     found: dict[int, StoredAnalysis] = {}
-    ids = sorted(set(version_ids))
     with engine.connect() as conn:
-        if len(ids) > SCAN_FROM:  # most of the table: one scan beats hundreds of lookups by id
-            wanted = set(ids)
-            for vid, keys, data, facts in db.bulk_rows(conn, sa.select(*columns)):
+        for read in reads:
+            for vid, keys, data, facts in db.bulk_rows(conn, read):
                 if vid in wanted:
                     found[vid] = StoredAnalysis(keys, bytes(data), facts)
-            return found
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            for vid, keys, data, facts in db.bulk_rows(conn, sa.select(*columns).where(a.c.version_id.in_(chunk))):
-                found[vid] = StoredAnalysis(keys, bytes(data), facts)
     return found
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -130,40 +132,36 @@ def newest_versions_and_spans(engine: sa.Engine) -> tuple[list[VersionRow], dict
                                 .order_by(v.c.source, v.c.record_id))  # fmt: skip
     if not len(memberships):
         return [], {}
+    # per version, the first and last day it was listed on (days as ordinals, to compare in numpy)
     day_of_snapshot = np.zeros(max(i for i, _ in snapshot_days) + 1, dtype=np.int64)
     for snapshot_id, day in snapshot_days:
         day_of_snapshot[snapshot_id] = _as_date(day).toordinal()
-    size = int(max(memberships[:, 0].max(), max((row[0] for row in versions), default=0))) + 1
+    size = max(int(memberships[:, 0].max()), max(row[0] for row in versions)) + 1
     days = day_of_snapshot[memberships[:, 1]]
     first, last = np.full(size, np.iinfo(np.int64).max), np.full(size, -1)
     np.minimum.at(first, memberships[:, 0], days)
     np.maximum.at(last, memberships[:, 0], days)
     first_day, last_day = first.tolist(), last.tolist()
-    as_date = {day: date.fromordinal(day) for day in set(day_of_snapshot[day_of_snapshot > 0].tolist())}
 
+    as_date = {day: date.fromordinal(day) for day in set(day_of_snapshot[day_of_snapshot > 0].tolist())}
     newest: list[VersionRow] = []
     spans: dict[str, tuple[date, date]] = {}
-    held: tuple | None = None  # the newest version so far of the record being read, its first and last day
-    for row in versions:  # by record: a record's versions are together
-        version_id = row[0]
-        if last_day[version_id] < 0:
-            continue  # in no snapshot (its snapshots were deleted)
-        if held is not None and held[0][1:3] == row[1:3]:
-            newer = (last_day[version_id], version_id) >= (held[2], held[0][0])
-            held = (row if newer else held[0], min(held[1], first_day[version_id]), max(held[2], last_day[version_id]))
-            continue
-        if held is not None:
-            newest.append(VersionRow(*held[0]))
-            spans[newest[-1].id] = (as_date[held[1]], as_date[held[2]])
-        held = (row, first_day[version_id], last_day[version_id])
-    if held is not None:
-        newest.append(VersionRow(*held[0]))
-        spans[newest[-1].id] = (as_date[held[1]], as_date[held[2]])
+    for (source, record_id), group in groupby(versions, key=itemgetter(1, 2)):  # a record's versions together
+        listed = [row for row in group if last_day[row[0]] >= 0]  # not: in no snapshot (theirs were deleted)
+        if len(listed) == 1:
+            (row,) = listed
+            newest.append(VersionRow(*row))
+            spans[f"{source}:{record_id}"] = (as_date[first_day[row[0]]], as_date[last_day[row[0]]])
+        elif listed:
+            newest.append(VersionRow(*max(listed, key=lambda row: (last_day[row[0]], row[0]))))
+            spans[f"{source}:{record_id}"] = (as_date[min(first_day[row[0]] for row in listed)],
+                                              as_date[max(last_day[row[0]] for row in listed)])  # fmt: skip
+    newest.sort(key=lambda row: (row.source, row.source_id))  # in Python's order, whatever the database's collation
     return newest, spans
 
 
 def _as_date(value: Any) -> date:
-    """SQLite hands aggregates of dates back as text."""
+    """SQLite hands dates back as text when SQLAlchemy does not convert them (aggregates, bulk reads)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
